@@ -1,0 +1,3 @@
+"""WorkMail Local: a wire-compatible, self-hostable Amazon WorkMail API."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from workmail_local.cli import main
+
+raise SystemExit(main())

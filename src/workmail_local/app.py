@@ -1,0 +1,250 @@
+"""The ASGI application: the request pipeline, plus the control API.
+
+    route (X-Amz-Target → operation) → authenticate (SigV4 → account, region)
+    → parse (JSON → values) → validate (every constraint) → handler (one transaction)
+    → serialize (output shape → JSON; errors → __type/message)
+
+Written against raw ASGI: this is the hot path, and a framework's request objects
+would cost more than the work itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+import traceback
+import uuid
+from typing import Any
+
+import orjson
+
+from workmail_local.clock import Clock
+from workmail_local.config import Settings
+from workmail_local.context import RequestContext
+from workmail_local.control import PREFIX as CONTROL_PREFIX
+from workmail_local.control import ControlError, ControlRequest, load_routes
+from workmail_local.idempotency import run_once
+from workmail_local.protocol.errors import (
+    InternalFailure,
+    NotImplementedOperation,
+    SerializationException,
+    ServiceError,
+    UnknownOperationException,
+    error_class,
+)
+from workmail_local.protocol.model import Operation, Service, load_service
+from workmail_local.protocol.pagination import PageTokens
+from workmail_local.protocol.sigv4 import DEFAULT_ACCOUNT, DEFAULT_REGION, account_for, parse_authorization
+from workmail_local.protocol.validate import summary
+from workmail_local.services import HOSTED, load_handlers
+from workmail_local.store import Store, Tx, open_store
+
+log = logging.getLogger("workmail_local.requests")
+
+JSON_11 = b"application/x-amz-json-1.1"
+JSON = b"application/json"
+
+
+class App:
+    """WorkMail Local as an ASGI callable."""
+
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.store = store or open_store(settings.resolved_data_dir, settings.in_memory)
+        self.services_by_name: dict[str, Service] = {
+            name: load_service(name, settings.validation_error) for name in HOSTED
+        }
+        registries = load_handlers()
+        # "WorkMailService.CreateOrganization" → (operation, handler or None)
+        self.targets: dict[str, tuple[Operation, Any]] = {}
+        for name, service in self.services_by_name.items():
+            handlers = registries[name].by_operation
+            for op_name, op in service.operations.items():
+                self.targets[f"{service.target_prefix}.{op_name}"] = (op, handlers.get(op_name))
+        self.prefixes = {s.target_prefix for s in self.services_by_name.values()}
+        self.control_routes = load_routes()
+        self.clock = Clock()
+        self.tokens = PageTokens(b"")
+        with self.store.transaction() as tx:
+            self._load_meta(tx)
+
+    # -- emulator state -------------------------------------------------------------
+
+    def _load_meta(self, tx: Tx) -> None:
+        """Clock offset and page-token secret survive restarts; create them when absent."""
+        rows = {r["key"]: r["value"] for r in tx.all("SELECT key, value FROM meta")}
+        if "page_token_secret" not in rows:
+            rows["page_token_secret"] = secrets.token_hex(32)
+            tx.execute("INSERT INTO meta (key, value) VALUES ('page_token_secret', ?)", (rows["page_token_secret"],))
+        self.tokens = PageTokens(bytes.fromhex(rows["page_token_secret"]))
+        self.clock.offset = float(rows.get("clock_offset", 0.0))
+
+    def set_clock_offset(self, tx: Tx, offset: float) -> None:
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('clock_offset', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (repr(float(offset)),),
+        )
+        self.clock.offset = offset
+
+    def reset(self, tx: Tx) -> None:
+        """Wipe all state and set the clock back to real time."""
+        self.store.wipe(tx)
+        self.clock.reset()
+        self._load_meta(tx)
+
+    # -- ASGI -----------------------------------------------------------------------
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k: v for k, v in scope["headers"]}
+        path = scope["path"]
+        if path.startswith(CONTROL_PREFIX):
+            status, payload, extra = self.handle_control(scope["method"], path, headers, body)
+            content_type = JSON
+        else:
+            status, payload, extra = self.handle_aws(scope["method"], path, headers, body)
+            content_type = JSON_11
+        await send({
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(payload)).encode()),
+                *extra,
+            ],
+        })
+        await send({"type": "http.response.body", "body": payload})
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.store.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # -- the AWS pipeline -----------------------------------------------------------
+
+    def _caller(self, headers: dict[bytes, bytes]) -> tuple[str, str]:
+        auth = headers.get(b"authorization")
+        credential = parse_authorization(auth.decode("latin-1")) if auth else None
+        if credential is None:
+            return DEFAULT_ACCOUNT, DEFAULT_REGION
+        return account_for(credential.access_key), credential.region
+
+    def handle_aws(
+        self, method: str, path: str, headers: dict[bytes, bytes], body: bytes
+    ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+        """Answer one AWS JSON 1.1 request: status, body and extra headers."""
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        target = headers.get(b"x-amz-target", b"").decode("latin-1")
+        op_label = target.rpartition(".")[2] or "-"
+        account, region = self._caller(headers)
+        extra = [(b"x-amzn-requestid", request_id.encode())]
+        try:
+            status, payload = 200, self._run(method, path, target, account, region, request_id, body)
+            error = "-"
+        except ServiceError as exc:
+            status, error = exc.status, exc.code
+            payload = orjson.dumps({"__type": exc.code, "message": exc.message})
+            extra.append((b"x-amzn-errortype", exc.code.encode()))
+        except Exception:  # noqa: BLE001 - a fault answers 500, never a stack trace
+            status, error = 500, InternalFailure.code
+            log.error("request %s failed:\n%s", request_id, traceback.format_exc())
+            payload = orjson.dumps({
+                "__type": InternalFailure.code,
+                "message": f"An internal error occurred. Request ID: {request_id}",
+            })
+            extra.append((b"x-amzn-errortype", InternalFailure.code.encode()))
+        if log.isEnabledFor(logging.INFO):
+            elapsed = (time.perf_counter() - started) * 1000
+            log.info("%s account=%s region=%s status=%d error=%s %.1fms%s", op_label, account, region,
+                     status, error, elapsed, f" request_id={request_id}" if status >= 500 else "")
+        return status, payload, extra
+
+    def _run(self, method: str, path: str, target: str, account: str, region: str,
+             request_id: str, body: bytes) -> bytes:
+        if method != "POST" or path != "/":
+            raise UnknownOperationException(f"Only POST / is served; got {method} {path}")
+        entry = self.targets.get(target)
+        if entry is None:
+            prefix = target.partition(".")[0]
+            if prefix in self.prefixes:
+                raise UnknownOperationException(f"Unknown operation {target}")
+            raise UnknownOperationException(f"Unknown target {target!r}: no hosted service has it")
+        op, handler = entry
+        try:
+            data = orjson.loads(body) if body.strip() else {}
+        except orjson.JSONDecodeError as exc:
+            raise SerializationException(f"The request body is not valid JSON: {exc}") from None
+        if type(data) is not dict:
+            raise SerializationException("The request body must be a JSON object")
+        params = op.parse(data, "") if op.parse is not None else {}
+        if op.validate is not None:
+            problems: list[str] = []
+            op.validate(params, "", problems)
+            if problems:
+                raise error_class(op.service.validation_error)(summary(problems))
+        if handler is None:
+            raise NotImplementedOperation(f"{op.name} is not implemented by WorkMail Local yet")
+        with self.store.transaction() as tx:
+            ctx = RequestContext(account, region, request_id, op, tx, self.clock.now(), self.settings, self.tokens)
+            if op.idempotency_token is None:
+                result = handler(ctx, params)
+            else:
+                result = run_once(ctx, params, lambda: handler(ctx, params))
+        if not result:
+            return b"{}"
+        return orjson.dumps(op.serialize(result) if op.serialize is not None else result)
+
+    # -- the control API ------------------------------------------------------------
+
+    def handle_control(
+        self, method: str, path: str, headers: dict[bytes, bytes], body: bytes
+    ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+        """Answer one control API call under ``/_workmail-local/``."""
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        extra = [(b"x-amzn-requestid", request_id.encode())]
+        account, region = self._caller(headers)
+        try:
+            route = self.control_routes.get((method, path.rstrip("/")))
+            if route is None:
+                known = sorted({p for (_, p) in self.control_routes})
+                raise ControlError(404, "NotFound", f"No control endpoint {method} {path}; known: {', '.join(known)}")
+            try:
+                data = orjson.loads(body) if body.strip() else {}
+            except orjson.JSONDecodeError as exc:
+                raise ControlError(400, "SerializationException", f"The request body is not valid JSON: {exc}") from None
+            if type(data) is not dict:
+                raise ControlError(400, "SerializationException", "The request body must be a JSON object")
+            account = data.get("AccountId") or account
+            region = data.get("Region") or region
+            with self.store.transaction() as tx:
+                status, result = route(ControlRequest(self, method, path, data, account, region, self.clock.now(), tx))
+            error = "-"
+        except ControlError as exc:
+            status, error, result = exc.status, exc.code, {"__type": exc.code, "message": exc.message}
+        except Exception:  # noqa: BLE001
+            status, error = 500, InternalFailure.code
+            log.error("control request %s failed:\n%s", request_id, traceback.format_exc())
+            result = {"__type": InternalFailure.code, "message": f"An internal error occurred. Request ID: {request_id}"}
+        if log.isEnabledFor(logging.INFO):
+            log.info("%s %s account=%s region=%s status=%d error=%s %.1fms", method, path, account, region,
+                     status, error, (time.perf_counter() - started) * 1000)
+        return status, orjson.dumps(result), extra

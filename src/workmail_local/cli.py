@@ -1,0 +1,88 @@
+"""The ``workmail-local`` command: ``serve``, ``coverage``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+
+from workmail_local import __version__
+from workmail_local.config import Settings, add_serve_arguments, settings_from_args
+
+
+def serve(settings: Settings) -> int:
+    """Run the server in the foreground until interrupted."""
+    import uvicorn
+
+    from workmail_local.app import App
+
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper()),
+        format="%(asctime)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    app = App(settings)
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        print(f"workmail-local: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
+    print(f"WorkMail Local {__version__} listening on http://{host}:{port}", flush=True)
+    print(f"data: {app.store.location}", flush=True)
+    config = uvicorn.Config(
+        app,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def coverage(markdown: bool) -> int:
+    """Print which operations of each hosted service are implemented."""
+    from workmail_local.protocol.model import load_service
+    from workmail_local.services import HOSTED, load_handlers
+
+    registries = load_handlers()
+    for name in HOSTED:
+        operations = sorted(load_service(name).operations)
+        done = registries[name].by_operation
+        count = sum(op in done for op in operations)
+        if markdown:
+            print(f"**{name}**: {count} of {len(operations)} operations implemented.\n")
+            print("| Operation | Status |\n|---|---|")
+            for op in operations:
+                print(f"| {op} | {'implemented' if op in done else 'not yet (501 NotImplemented)'} |")
+            print()
+        else:
+            print(f"{name}: {count}/{len(operations)} implemented")
+            for op in operations:
+                print(f"  [{'x' if op in done else ' '}] {op}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="workmail-local", description="A local Amazon WorkMail API.")
+    parser.add_argument("--version", action="version", version=f"workmail-local {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run the server")
+    add_serve_arguments(serve_parser)
+    coverage_parser = commands.add_parser("coverage", help="list implemented operations")
+    coverage_parser.add_argument("--markdown", action="store_true", help="print the README's table")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(settings_from_args(args))
+    if args.command == "coverage":
+        return coverage(args.markdown)
+    parser.error(f"unknown command {args.command}")
+    return 2

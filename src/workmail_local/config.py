@@ -1,0 +1,86 @@
+"""Every setting in one place: command-line flags, each also read from ``WORKMAIL_LOCAL_<NAME>``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+DEFAULT_PORT = 8038
+VALIDATION_ERRORS = ("InvalidParameterException", "ValidationException")
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (e.g. ``~/.local/share/workmail-local``)."""
+    return Path(platformdirs.user_data_dir("workmail-local", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The server's settings; see ``workmail-local serve --help``."""
+
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    data_dir: Path | None = None
+    in_memory: bool = False
+    org_activation_delay: float = 0.0
+    validation_error: str = "InvalidParameterException"
+    log_level: str = "info"
+
+    @property
+    def resolved_data_dir(self) -> Path | None:
+        if self.in_memory:
+            return None
+        return self.data_dir if self.data_dir is not None else default_data_dir()
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"WORKMAIL_LOCAL_{name}", default)
+
+
+def _env_flag(name: str) -> bool:
+    return (_env(name) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``serve`` flags; every default comes from its environment variable when set."""
+    parser.add_argument("--host", default=_env("HOST", "127.0.0.1"),
+                        help="address to listen on [WORKMAIL_LOCAL_HOST] (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=int(_env("PORT", str(DEFAULT_PORT)) or DEFAULT_PORT),
+                        help=f"port to listen on [WORKMAIL_LOCAL_PORT] (default {DEFAULT_PORT}; 0 picks a free one)")
+    parser.add_argument("--data-dir", type=Path, default=_env("DATA_DIR"),
+                        help="directory of the SQLite database [WORKMAIL_LOCAL_DATA_DIR] "
+                             f"(default {default_data_dir()})")
+    parser.add_argument("--in-memory", action="store_true", default=_env_flag("IN_MEMORY"),
+                        help="keep all state in memory, write no file [WORKMAIL_LOCAL_IN_MEMORY]")
+    parser.add_argument("--org-activation-delay", type=float, metavar="SECONDS",
+                        default=float(_env("ORG_ACTIVATION_DELAY", "0") or 0),
+                        help="seconds an organization stays Creating (and Deleting) "
+                             "[WORKMAIL_LOCAL_ORG_ACTIVATION_DELAY] (default 0)")
+    parser.add_argument("--validation-error", choices=VALIDATION_ERRORS,
+                        default=_env("VALIDATION_ERROR", "InvalidParameterException"),
+                        help="error name for WorkMail input that breaks the model's constraints "
+                             "[WORKMAIL_LOCAL_VALIDATION_ERROR] (default InvalidParameterException)")
+    parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
+                        default=_env("LOG_LEVEL", "info"),
+                        help="info logs one line per request [WORKMAIL_LOCAL_LOG_LEVEL] (default info)")
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings from parsed ``serve`` arguments, checked."""
+    if args.validation_error not in VALIDATION_ERRORS:
+        raise SystemExit(f"WORKMAIL_LOCAL_VALIDATION_ERROR must be one of {', '.join(VALIDATION_ERRORS)}")
+    if args.org_activation_delay < 0:
+        raise SystemExit("--org-activation-delay must be 0 or more seconds")
+    return Settings(
+        host=args.host,
+        port=args.port,
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+        in_memory=args.in_memory,
+        org_activation_delay=args.org_activation_delay,
+        validation_error=args.validation_error,
+        log_level=args.log_level,
+    )

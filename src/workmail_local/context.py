@@ -1,0 +1,36 @@
+"""What a handler receives besides its input: who is calling, when, and the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from workmail_local.config import Settings
+from workmail_local.protocol.model import Operation
+from workmail_local.protocol.pagination import PageTokens, paginate
+from workmail_local.store import Tx
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """One request: account and region from SigV4, one clock reading, one transaction."""
+
+    account: str
+    region: str
+    request_id: str
+    operation: Operation
+    tx: Tx
+    now: float
+    settings: Settings
+    tokens: PageTokens
+
+    def paginate(
+        self,
+        params: dict[str, Any],
+        fetch: Callable[[list[Any] | None, int], list[Any]],
+        cursor_of: Callable[[Any], Sequence[Any]],
+        query: Sequence[Any] = (),
+    ) -> tuple[list[Any], str | None]:
+        """One page of this list operation (see :func:`workmail_local.protocol.pagination.paginate`)."""
+        return paginate(self, params, fetch, cursor_of, query)

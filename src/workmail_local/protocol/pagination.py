@@ -1,0 +1,88 @@
+"""The one pagination helper, driven by botocore's paginator definitions.
+
+Tokens are opaque and signed: they carry the position after the last item and are
+bound to the operation, the caller's account and region, and the query, so a token
+cannot be replayed against another query or forged into another account's data.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import orjson
+
+DEFAULT_PAGE_SIZE = 100
+
+
+class PageTokens:
+    """Encode and check page tokens with a server secret."""
+
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
+
+    def _mac(self, binding: str, payload: bytes) -> bytes:
+        return hmac.new(self.secret, binding.encode() + b"\0" + payload, hashlib.sha256).digest()[:16]
+
+    def encode(self, binding: str, cursor: Sequence[Any]) -> str:
+        payload = orjson.dumps(list(cursor))
+        raw = payload + self._mac(binding, payload)
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def decode(self, binding: str, token: str) -> list[Any] | None:
+        """The cursor a token carries, or ``None`` when it is not one we issued for this query."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        except (ValueError, TypeError):
+            return None
+        payload, mac = raw[:-16], raw[-16:]
+        if len(raw) <= 16 or not hmac.compare_digest(mac, self._mac(binding, payload)):
+            return None
+        try:
+            cursor = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return None
+        return cursor if isinstance(cursor, list) else None
+
+
+Fetch = Callable[[list[Any] | None, int], list[Any]]
+
+
+def paginate(
+    ctx: Any,
+    params: dict[str, Any],
+    fetch: Fetch,
+    cursor_of: Callable[[Any], Sequence[Any]],
+    query: Sequence[Any] = (),
+) -> tuple[list[Any], str | None]:
+    """One page of a list operation.
+
+    ``fetch(after, n)`` returns up to ``n`` items in a stable order, starting after the
+    cursor ``after`` (``None`` for the first page); ``cursor_of(item)`` is an item's
+    position in that order; ``query`` is everything else that shapes the result
+    (filters), which the token is bound to. Returns the items and the next token
+    (``None`` on the last page).
+    """
+    op = ctx.operation
+    spec = op.paginator or {"input_token": "NextToken", "output_token": "NextToken", "limit_key": "MaxResults"}
+    limit = params.get(spec["limit_key"])
+    if limit is None:
+        limit_shape = op.model.input_shape.members.get(spec["limit_key"])
+        limit = min(DEFAULT_PAGE_SIZE, (limit_shape.metadata.get("max") if limit_shape else None) or DEFAULT_PAGE_SIZE)
+    binding = f"{op.service.name}.{op.name}|{ctx.account}|{ctx.region}|{orjson.dumps(list(query)).decode()}"
+    token = params.get(spec["input_token"])
+    after = None
+    if token is not None:
+        after = ctx.tokens.decode(binding, token)
+        if after is None:
+            raise getattr(op.service.errors, op.service.invalid_input_error)(
+                f"The {spec['input_token']} is invalid or was issued for a different request."
+            )
+    items = fetch(after, limit + 1)
+    if len(items) <= limit:
+        return items, None
+    items = items[:limit]
+    return items, ctx.tokens.encode(binding, cursor_of(items[-1]))

@@ -1,0 +1,129 @@
+"""The database engine behind every handler.
+
+Handlers see only :class:`Tx` (``one``/``all``/``execute`` with ``?`` placeholders and
+portable SQL), so a PostgreSQL engine can be added behind :func:`open_store` without
+touching them. SQLite runs in WAL mode with ``synchronous=FULL``: a write is on disk
+before its response is sent.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from workmail_local.store.migrations import MIGRATIONS
+
+Row = sqlite3.Row
+
+
+class Tx:
+    """One transaction: every statement of one request."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """The first row of a query, or ``None``."""
+        return self._conn.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Every row of a query."""
+        return self._conn.execute(sql, params).fetchall()
+
+    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row, or ``None``."""
+        row = self._conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; the number of rows it changed."""
+        return self._conn.execute(sql, params).rowcount
+
+
+class Store:
+    """An SQLite database (a file, or memory only) with the schema migrated to the latest version."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        target = ":memory:" if path is None else str(path)
+        # Autocommit mode: transactions are begun and ended explicitly below.
+        self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        if path is not None:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.execute("PRAGMA busy_timeout=5000")
+        # One connection shared by the event loop and any worker thread: serialize use.
+        self._lock = threading.RLock()
+        self.migrate()
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for humans."""
+        return "memory (nothing is written to disk)" if self.path is None else str(self.path)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """A transaction committed on success and rolled back on any exception."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield Tx(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def migrate(self) -> list[str]:
+        """Apply every migration not yet applied, each in its own transaction."""
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at REAL NOT NULL)"
+        )
+        done = {r[0] for r in self._conn.execute("SELECT id FROM schema_migrations")}
+        applied = []
+        for migration_id, statements in sorted(MIGRATIONS.items()):
+            if migration_id in done:
+                continue
+            with self.transaction() as tx:
+                for statement in statements:
+                    tx.execute(statement)
+                tx.execute(
+                    "INSERT INTO schema_migrations (id, applied_at) VALUES (?, strftime('%s','now'))",
+                    (migration_id,),
+                )
+            applied.append(migration_id)
+        return applied
+
+    def tables(self) -> list[str]:
+        """Every table holding state (the migration bookkeeping excluded)."""
+        rows = self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            " AND name != 'schema_migrations'"
+        )
+        return [r[0] for r in rows]
+
+    def wipe(self, tx: Tx) -> None:
+        """Delete every row of every state table, inside the caller's transaction."""
+        tx.execute("PRAGMA defer_foreign_keys=ON")
+        for table in self.tables():
+            tx.execute(f"DELETE FROM {table}")  # noqa: S608 - names come from sqlite_master
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def open_store(data_dir: Path | None, in_memory: bool = False) -> Store:
+    """The store the settings ask for: in memory, or ``workmail-local.sqlite3`` in ``data_dir``."""
+    if in_memory or data_dir is None:
+        return Store(None)
+    return Store(Path(data_dir) / "workmail-local.sqlite3")

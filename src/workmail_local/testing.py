@@ -1,0 +1,140 @@
+"""Test helpers: the real server as a subprocess on a free loopback port, and clients for it.
+
+    with LocalServer(data_dir=tmp) as server:
+        wm = server.client("workmail")
+        wm.create_organization(Alias="acme")
+
+Used by this project's tests; usable by anyone who wants WorkMail Local in a pytest run.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_TEST_ACCOUNT = "123456789012"
+
+
+class LocalServer:
+    """``workmail-local serve`` in a subprocess; stopped on :meth:`stop` or context exit."""
+
+    def __init__(self, data_dir: Path | None = None, in_memory: bool = False, extra_args: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.in_memory = in_memory
+        self.extra_args = extra_args or []
+        self.env = env or {}
+        self.url = ""
+        self.process: subprocess.Popen[str] | None = None
+        self._log = tempfile.NamedTemporaryFile(prefix="workmail-local-", suffix=".log", delete=False)  # noqa: SIM115
+        self.log_path = Path(self._log.name)
+        self._clients: dict[tuple[Any, ...], Any] = {}
+
+    def start(self, timeout: float = 20.0) -> LocalServer:
+        args = [sys.executable, "-m", "workmail_local", "serve", "--port", "0", *self.extra_args]
+        if self.in_memory:
+            args.append("--in-memory")
+        elif self.data_dir is not None:
+            args += ["--data-dir", str(self.data_dir)]
+        env = {**os.environ, **self.env}
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._log, text=True, env=env)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if "listening on " not in line:
+            self.stop()
+            raise RuntimeError(f"server did not start: {line!r}\n{self.log()}")
+        self.url = line.split("listening on ", 1)[1].strip()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.control("GET", "/health")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.02)
+        self.stop()
+        raise RuntimeError(f"server did not become healthy\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._clients.clear()
+
+    def log(self) -> str:
+        """Everything the server has written to stderr (its request log)."""
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- clients -------------------------------------------------------------------
+
+    def client(self, service: str, account: str = DEFAULT_TEST_ACCOUNT, region: str = "us-east-1",
+               validate: bool = True) -> Any:
+        """A boto3 client for this server; the access key is the account ID (cached per arguments)."""
+        key = (service, account, region, validate, self.url)
+        if key not in self._clients:
+            import boto3
+            from botocore.config import Config
+
+            self._clients[key] = boto3.client(
+                service,
+                endpoint_url=self.url,
+                region_name=region,
+                aws_access_key_id=account,
+                aws_secret_access_key="secret",
+                config=Config(parameter_validation=validate, retries={"max_attempts": 1}),
+            )
+        return self._clients[key]
+
+    def _request(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(self.url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
+
+    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+        """Call the control API: ``control("POST", "/clock", {"advance_seconds": 60})``."""
+        data = b"" if body is None else json.dumps(body).encode()
+        status, _, payload = self._request(method, "/_workmail-local" + path, data, {"Content-Type": "application/json"})
+        return status, json.loads(payload) if payload else {}
+
+    def raw(self, target: str, body: bytes | dict[str, Any], account: str = DEFAULT_TEST_ACCOUNT,
+            region: str = "us-east-1", headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """Send a request boto3 would refuse to send (missing members, bad JSON …), with an
+        unverified SigV4-shaped header naming ``account`` and ``region``."""
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        all_headers = {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": target,
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={account}/20260101/{region}/workmail/aws4_request, "
+                             "SignedHeaders=host;x-amz-date, Signature=0",
+            **(headers or {}),
+        }
+        status, response_headers, payload = self._request("POST", "/", data, all_headers)
+        return status, response_headers, json.loads(payload) if payload else {}
+
+    def reset(self) -> None:
+        status, body = self.control("POST", "/reset")
+        if status != 200:
+            raise RuntimeError(f"reset failed: {status} {body}")

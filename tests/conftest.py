@@ -1,0 +1,43 @@
+"""Shared fixtures: one live server for the session, wiped before each test that uses it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from workmail_local.testing import LocalServer
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """The real server (SQLite in a temporary data dir) on a free loopback port."""
+    server = LocalServer(data_dir=tmp_path_factory.mktemp("data"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(live_server: LocalServer) -> LocalServer:
+    """The live server with all state wiped and the clock back to real time."""
+    live_server.reset()
+    return live_server
+
+
+@pytest.fixture
+def workmail(server: LocalServer):  # noqa: ANN201 - a boto3 client
+    """A boto3 WorkMail client for account 123456789012 in us-east-1."""
+    return server.client("workmail")
+
+
+@pytest.fixture
+def org_id(workmail) -> str:  # noqa: ANN001
+    """An Active organization (alias ``acme``) of the default test account."""
+    return workmail.create_organization(Alias="acme")["OrganizationId"]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
