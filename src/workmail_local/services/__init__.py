@@ -6,8 +6,12 @@ import importlib
 
 from workmail_local.protocol.dispatch import Handlers
 
-# botocore service name → package whose ``api.handlers`` holds its operations.
-HOSTED = {
+# botocore service name → module whose ``handlers`` registry holds its operations.
+# Importing a service's package registers its handlers (each resource module binds its own).
+HOSTED: dict[str, str] = {
+    "workmail": "workmail_local.services.workmail.api",
+}
+PACKAGES: dict[str, str] = {
     "workmail": "workmail_local.services.workmail",
 }
 
@@ -15,7 +19,7 @@ HOSTED = {
 def load_handlers() -> dict[str, Handlers]:
     """Import every service package (registering its handlers) and return the registries."""
     registries = {}
-    for name, package in HOSTED.items():
-        importlib.import_module(package)
-        registries[name] = importlib.import_module(f"{package}.api").handlers
+    for name, api_module in HOSTED.items():
+        importlib.import_module(PACKAGES[name])
+        registries[name] = importlib.import_module(api_module).handlers
     return registries

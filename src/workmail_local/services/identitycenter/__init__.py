@@ -1,0 +1,1 @@
+"""IAM Identity Center: the sso-admin and identitystore subsets the WorkMail integration needs."""
