@@ -7,7 +7,6 @@ one clock reading and one transaction) and returns ``(status, body)``.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -45,8 +44,6 @@ class ControlError(Exception):
 ControlHandler = Callable[[ControlRequest], "tuple[int, dict[str, Any]]"]
 ROUTES: dict[tuple[str, str], ControlHandler] = {}
 
-# Modules of this package that define routes; imported by load_routes().
-ROUTE_MODULES = ["core", "directories"]
 
 
 def route(method: str, path: str) -> Callable[[ControlHandler], ControlHandler]:
@@ -60,8 +57,10 @@ def route(method: str, path: str) -> Callable[[ControlHandler], ControlHandler]:
 
 
 def load_routes() -> dict[tuple[str, str], ControlHandler]:
-    for name in ROUTE_MODULES:
-        importlib.import_module(f"{__name__}.{name}")
+    """Import every module of this package (each registers its routes) and return the routes."""
+    from workmail_local.services.discover import import_submodules
+
+    import_submodules(__name__)
     return ROUTES
 
 

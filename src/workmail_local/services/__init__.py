@@ -5,21 +5,22 @@ from __future__ import annotations
 import importlib
 
 from workmail_local.protocol.dispatch import Handlers
+from workmail_local.services.discover import import_submodules
 
-# botocore service name → module whose ``handlers`` registry holds its operations.
-# Importing a service's package registers its handlers (each resource module binds its own).
+# botocore service name → package holding its handlers. The package's ``api`` module
+# has the ``handlers`` registry; every other module of the package is imported at start-up
+# and binds its operations with ``@handlers("OperationName")``.
 HOSTED: dict[str, str] = {
-    "workmail": "workmail_local.services.workmail.api",
-}
-PACKAGES: dict[str, str] = {
     "workmail": "workmail_local.services.workmail",
+    "sso-admin": "workmail_local.services.identitycenter.sso_admin",
+    "identitystore": "workmail_local.services.identitycenter.identitystore",
 }
 
 
 def load_handlers() -> dict[str, Handlers]:
     """Import every service package (registering its handlers) and return the registries."""
     registries = {}
-    for name, api_module in HOSTED.items():
-        importlib.import_module(PACKAGES[name])
-        registries[name] = importlib.import_module(api_module).handlers
+    for name, package in HOSTED.items():
+        import_submodules(package)
+        registries[name] = importlib.import_module(f"{package}.api").handlers
     return registries

@@ -1,3 +1,4 @@
-"""Amazon WorkMail (target prefix ``WorkMailService``): one module per resource."""
+"""Amazon WorkMail (target prefix ``WorkMailService``): one module per resource.
 
-from workmail_local.services.workmail import organizations  # noqa: F401  (registers handlers)
+Every module here is imported at start-up (see ``services.load_handlers``).
+"""

@@ -1,0 +1,1 @@
+"""IAM Identity Center identity store (identitystore, target prefix ``AWSIdentityStore``): users and groups."""

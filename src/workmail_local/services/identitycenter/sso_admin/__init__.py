@@ -1,0 +1,1 @@
+"""IAM Identity Center admin (sso-admin, target prefix ``SWBExternalService``): the subset WorkMail needs."""
