@@ -161,7 +161,7 @@ class App:
             error = "-"
         except ServiceError as exc:
             status, error = exc.status, exc.code
-            payload = orjson.dumps({"__type": exc.code, "message": exc.message})
+            payload = orjson.dumps({"__type": exc.code, "message": exc.message, **exc.fields})
             extra.append((b"x-amzn-errortype", exc.code.encode()))
         except Exception:  # noqa: BLE001 - a fault answers 500, never a stack trace
             status, error = 500, InternalFailure.code

@@ -7,14 +7,19 @@ from typing import Any
 
 
 class ServiceError(Exception):
-    """An error answered to the client as ``{"__type": code, "message": message}``."""
+    """An error answered to the client as ``{"__type": code, "message": message}``.
+
+    ``fields`` are the error shape's other members (``ResourceType="USER"``,
+    ``Reason=…``), written beside the message; botocore reads them into the response.
+    """
 
     code: str = "InternalFailure"
     status: int = 400
 
-    def __init__(self, message: str = "") -> None:
+    def __init__(self, message: str = "", **fields: str) -> None:
         super().__init__(message)
         self.message = message
+        self.fields = fields
 
 
 class SerializationException(ServiceError):

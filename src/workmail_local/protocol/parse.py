@@ -37,6 +37,10 @@ def compile_parser(shape: Shape, _memo: dict[str, Parser] | None = None) -> Pars
     if key in memo:
         return memo[key]
     kind = shape.type_name
+    if kind == "structure" and shape.is_document_type:
+        # A document is any JSON value (string, number, object …), taken as it is.
+        memo[key] = _parse_document
+        return _parse_document
     if kind == "structure":
         # Recursive shapes: register a trampoline before compiling the members.
         members: list[tuple[str, str, Parser]] = []
@@ -79,6 +83,10 @@ def compile_parser(shape: Shape, _memo: dict[str, Parser] | None = None) -> Pars
     parser = _SCALARS[kind]
     memo[key] = parser
     return parser
+
+
+def _parse_document(value: Any, path: str) -> Any:
+    return value
 
 
 def _parse_string(value: Any, path: str) -> str:

@@ -37,6 +37,8 @@ def compile_serializer(shape: Any, _memo: dict[str, Serializer | None] | None = 
         return _timestamp
     if kind == "blob":
         return _blob
+    if kind == "structure" and shape.is_document_type:
+        return None  # a document is any JSON value, written as it is
     if kind == "structure":
         members: list[tuple[str, Serializer | None]] = []
 

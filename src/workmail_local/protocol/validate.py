@@ -68,7 +68,7 @@ def render(value: Any) -> str:
 
 def violation(value: Any, path: str, constraint: str, sensitive: bool = False) -> str:
     """One Coral-style violation message."""
-    shown = "null" if value is None else f"'{SENSITIVE if sensitive else render(value)}'"
+    shown = "null" if value is None else f"'{SENSITIVE if sensitive and value != {} else render(value)}'"
     return f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
 
 
@@ -124,6 +124,12 @@ def compile_validator(shape: Shape, _memo: dict[str, Validator | None] | None = 
     inner: Validator | None = None
 
     if kind == "structure":
+        if shape.is_tagged_union:
+            # A union sets exactly one member. Its value is shown only when empty: the
+            # members set may be sensitive.
+            text = "Member must have exactly one member set"
+            checks.append(lambda v, text=text: None if len(v) == 1 else text)
+            sensitive = True
         required = set(shape.required_members)
         members = []
         for name, member in shape.members.items():
