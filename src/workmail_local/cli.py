@@ -59,11 +59,14 @@ def coverage(markdown: bool) -> int:
         done = registries[name].by_operation
         count = sum(op in done for op in operations)
         if markdown:
-            print(f"**{name}**: {count} of {len(operations)} operations implemented.\n")
-            print("| Operation | Status |\n|---|---|")
-            for op in operations:
-                print(f"| {op} | {'implemented' if op in done else 'not yet (501 NotImplemented)'} |")
-            print()
+            print(f"**{name}** — {count} of {len(operations)} operations implemented; "
+                  "the others answer HTTP 501 `NotImplemented`.\n")
+            if count:
+                print("| Operation | |\n|---|---|")
+                for op in operations:
+                    if op in done:
+                        print(f"| `{op}` | implemented |")
+                print()
         else:
             print(f"{name}: {count}/{len(operations)} implemented")
             for op in operations:
