@@ -1,0 +1,123 @@
+"""Identity stores: ListIdentityStores, DescribeIdentityStore — and the look-ups every
+identitystore operation starts with (the caller's store, IDs given as ARNs, not-found errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from workmail_local import ids
+from workmail_local.context import RequestContext
+from workmail_local.protocol.errors import ServiceError
+from workmail_local.services.identitycenter import directory
+from workmail_local.services.identitycenter.identitystore.api import errors, handlers
+from workmail_local.services.identitycenter.instances import ensure_instance, find_identity_store
+from workmail_local.store import Row
+
+_STORE_ARN = regex.compile(r"^arn:aws[a-z-]*:identitystore::(\d{12}):identitystore/(.+)$")
+_RESOURCE_ARN = regex.compile(r"^arn:aws[a-z-]*:identitystore:::(user|group|membership)/(.+)$")
+
+# ResourceNotFoundException's ResourceType for each ARN kind.
+RESOURCE_TYPES = {directory.USER: "USER", directory.GROUP: "GROUP", directory.MEMBERSHIP: "GROUP_MEMBERSHIP"}
+RESERVED_NAMES = frozenset({"administrator", "awsadministrators"})
+_NOUNS = {directory.USER: "User", directory.GROUP: "Group", directory.MEMBERSHIP: "Group membership"}
+
+
+def not_found(kind: str, resource_id: str) -> ServiceError:
+    """ResourceNotFoundException for a user, group or membership, with the model's ResourceType and ResourceId."""
+    return errors.ResourceNotFoundException(
+        f"{_NOUNS[kind]} {resource_id} was not found.", ResourceType=RESOURCE_TYPES[kind], ResourceId=resource_id
+    )
+
+
+def require_identity_store(ctx: RequestContext, given: str) -> str:
+    """The caller's identity store ID, given as an ID or an ARN; any other store is not found."""
+    store_id = given
+    arn = _STORE_ARN.search(given)
+    if arn is not None:
+        store_id = arn.group(2) if arn.group(1) == ctx.account else ""
+    if not store_id or find_identity_store(ctx.tx, ctx.account, ctx.region, store_id) is None:
+        raise errors.ResourceNotFoundException(
+            f"Identity store {given} was not found.", ResourceType="IDENTITY_STORE", ResourceId=given
+        )
+    return store_id
+
+
+def resource_id(given: str, kind: str) -> str:
+    """A user, group or membership ID given as an ID or as its ARN (an ARN of another kind matches nothing)."""
+    arn = _RESOURCE_ARN.search(given)
+    if arn is None:
+        return given
+    return arn.group(2) if arn.group(1) == kind else ""
+
+
+def require_user(ctx: RequestContext, store_id: str, given: str) -> Row:
+    """The store's user (ID or ARN), or ResourceNotFoundException."""
+    row = directory.find_user(ctx.tx, store_id, resource_id(given, directory.USER))
+    if row is None:
+        raise not_found(directory.USER, given)
+    return row
+
+
+def require_group(ctx: RequestContext, store_id: str, given: str) -> Row:
+    """The store's group (ID or ARN), or ResourceNotFoundException."""
+    row = directory.find_group(ctx.tx, store_id, resource_id(given, directory.GROUP))
+    if row is None:
+        raise not_found(directory.GROUP, given)
+    return row
+
+
+def check_revision(given: str | None, row: Row, kind: str, resource_id: str) -> None:
+    """A conditional update or delete: the expected revision must be the current one."""
+    if given is not None and given != str(row["revision"]):
+        raise errors.ConflictException(
+            f"{_NOUNS[kind]} {resource_id} is at revision {row['revision']}, not {given}.",
+            Reason="CONCURRENT_MODIFICATION",
+        )
+
+
+def check_not_reserved(name: str) -> None:
+    """User names and group display names may not be one of the reserved names."""
+    if directory.fold(name) in RESERVED_NAMES:
+        raise errors.ValidationException(
+            "Administrator and AWSAdministrators are reserved names and can't be used for users or groups."
+        )
+
+
+def actor(ctx: RequestContext) -> str:
+    """Who CreatedBy/UpdatedBy name: the calling account's root (the emulator knows no IAM principals)."""
+    return f"arn:{ids.partition(ctx.region)}:iam::{ctx.account}:root"
+
+
+def _summary(ctx: RequestContext, row: Row) -> dict[str, Any]:
+    return {
+        "IdentityStoreId": row["identity_store_id"],
+        "IdentityStoreArn": directory.identity_store_arn(ctx.region, ctx.account, row["identity_store_id"]),
+    }
+
+
+@handlers("ListIdentityStores")
+def list_identity_stores(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    ensure_instance(ctx.tx, ctx.account, ctx.region, ctx.now)
+
+    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
+        if after is None:
+            return ctx.tx.all(
+                "SELECT * FROM idc_instances WHERE account = ? AND region = ? ORDER BY created_at, instance_arn LIMIT ?",
+                (ctx.account, ctx.region, limit),
+            )
+        return ctx.tx.all(
+            "SELECT * FROM idc_instances WHERE account = ? AND region = ?"
+            " AND (created_at > ? OR (created_at = ? AND instance_arn > ?)) ORDER BY created_at, instance_arn LIMIT ?",
+            (ctx.account, ctx.region, after[0], after[0], after[1], limit),
+        )
+
+    rows, next_token = ctx.paginate(params, fetch, lambda r: (r["created_at"], r["instance_arn"]))
+    return {"IdentityStores": [_summary(ctx, r) for r in rows], "NextToken": next_token}
+
+
+@handlers("DescribeIdentityStore")
+def describe_identity_store(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    store_id = require_identity_store(ctx, params["IdentityStoreId"])
+    return _summary(ctx, find_identity_store(ctx.tx, ctx.account, ctx.region, store_id))
