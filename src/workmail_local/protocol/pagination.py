@@ -72,6 +72,12 @@ def paginate(
     if limit is None:
         limit_shape = op.model.input_shape.members.get(spec["limit_key"])
         limit = min(DEFAULT_PAGE_SIZE, (limit_shape.metadata.get("max") if limit_shape else None) or DEFAULT_PAGE_SIZE)
+    # A page never holds more than the output list may (ListApplications: 50, though MaxResults allows 100).
+    result_key = spec.get("result_key")
+    output_shape = op.model.output_shape
+    result_shape = output_shape.members.get(result_key) if output_shape and isinstance(result_key, str) else None
+    if result_shape is not None and result_shape.metadata.get("max"):
+        limit = min(limit, result_shape.metadata["max"])
     binding = f"{op.service.name}.{op.name}|{ctx.account}|{ctx.region}|{orjson.dumps(list(query)).decode()}"
     token = params.get(spec["input_token"])
     after = None
