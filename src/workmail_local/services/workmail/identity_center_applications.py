@@ -49,6 +49,8 @@ def delete_application(ctx: RequestContext, application_arn: str) -> None:
             f"The IAM Identity Center application {application_arn} is used by the identity provider"
             f" configuration of organization {', '.join(users)}. Delete that configuration first."
         )
+    # Its assignments (sso-admin CreateApplicationAssignment) go with it.
+    ctx.tx.execute("DELETE FROM idc_application_assignments WHERE application_arn = ?", (application_arn,))
     ctx.tx.execute("DELETE FROM idc_applications WHERE application_arn = ?", (application_arn,))
 
 
