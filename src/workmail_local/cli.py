@@ -6,6 +6,7 @@ import argparse
 import logging
 import socket
 import sys
+from pathlib import Path
 
 from workmail_local import __version__
 from workmail_local.config import Settings, add_serve_arguments, settings_from_args
@@ -74,6 +75,30 @@ def coverage(markdown: bool) -> int:
     return 0
 
 
+def checkpassword(endpoint: str, reply: list[str]) -> int:
+    """Dovecot's checkpassword protocol against the mailbox authentication endpoint."""
+    from workmail_local.mailbox_auth.checkpassword import run
+
+    return run(endpoint, reply)
+
+
+def dovecot_config(directory: Path, port: int, endpoint: str) -> int:
+    """Write a Dovecot configuration; the last line printed is the command that starts it."""
+    from workmail_local.mailbox_auth.dovecot import find_reply_program, write_config
+
+    try:
+        find_reply_program()
+    except FileNotFoundError as exc:
+        print(f"workmail-local: {exc}", file=sys.stderr)
+        return 1
+    command = write_config(directory, port, endpoint)
+    print(f"Dovecot configuration written to {directory.resolve() / 'dovecot.conf'}")
+    print(f"IMAP on 127.0.0.1:{port}; logins checked by {endpoint}; log: {directory.resolve() / 'dovecot.log'}")
+    print("Start Dovecot in the foreground with:")
+    print(command)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="workmail-local", description="A local Amazon WorkMail API.")
     parser.add_argument("--version", action="version", version=f"workmail-local {__version__}")
@@ -82,10 +107,21 @@ def main(argv: list[str] | None = None) -> int:
     add_serve_arguments(serve_parser)
     coverage_parser = commands.add_parser("coverage", help="list implemented operations")
     coverage_parser.add_argument("--markdown", action="store_true", help="print the README's table")
+    check = commands.add_parser("checkpassword", help="Dovecot checkpassword adapter (credentials on fd 3)")
+    check.add_argument("--endpoint", required=True, help="WorkMail Local's URL, e.g. http://127.0.0.1:8038")
+    check.add_argument("reply", nargs=argparse.REMAINDER, help="the reply program and its arguments")
+    dovecot = commands.add_parser("dovecot-config", help="write a Dovecot configuration wired to checkpassword")
+    dovecot.add_argument("--dir", type=Path, required=True, help="directory for the configuration, state and mail")
+    dovecot.add_argument("--port", type=int, required=True, help="IMAP port on 127.0.0.1")
+    dovecot.add_argument("--endpoint", required=True, help="WorkMail Local's URL")
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(settings_from_args(args))
     if args.command == "coverage":
         return coverage(args.markdown)
+    if args.command == "checkpassword":
+        return checkpassword(args.endpoint, args.reply)
+    if args.command == "dovecot-config":
+        return dovecot_config(args.dir, args.port, args.endpoint)
     parser.error(f"unknown command {args.command}")
     return 2

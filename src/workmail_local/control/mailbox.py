@@ -1,0 +1,32 @@
+"""The mailbox authentication endpoint that mail servers (Dovecot, via checkpassword) ask.
+
+``POST /_workmail-local/mailbox/authenticate`` ``{"Username", "Secret", "Protocol",
+"OrganizationId"?}`` → ``{"Authenticated": true, "UserId", "OrganizationId", "Method"}``
+or ``{"Authenticated": false, "Reason"}`` — a refusal is an answer (200), not an error.
+The secret is never logged or echoed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workmail_local.control import ControlError, ControlRequest, require, route
+from workmail_local.mailbox_auth.decision import PROTOCOLS, authenticate
+
+
+@route("POST", "/mailbox/authenticate")
+def authenticate_mailbox(req: ControlRequest) -> tuple[int, dict[str, Any]]:
+    username = require(req.body, "Username")
+    secret = require(req.body, "Secret")
+    protocol = require(req.body, "Protocol")
+    if protocol not in PROTOCOLS:
+        raise ControlError(400, "ValidationException", f"Protocol must be one of {', '.join(PROTOCOLS)}")
+    organization_id = req.body.get("OrganizationId")
+    if organization_id is not None and not isinstance(organization_id, str):
+        raise ControlError(400, "ValidationException", "OrganizationId must be a string")
+    decision = authenticate(req.tx, username, secret, protocol, req.now, organization_id)
+    if not decision.authenticated:
+        return 200, {"Authenticated": False, "Reason": decision.reason}
+    assert decision.user is not None
+    return 200, {"Authenticated": True, "UserId": decision.user["id"],
+                 "OrganizationId": decision.user["organization_id"], "Method": decision.method}

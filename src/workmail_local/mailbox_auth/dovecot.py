@@ -1,0 +1,102 @@
+"""A ready-to-run Dovecot configuration wired to the checkpassword adapter.
+
+Everything lives under one directory and Dovecot listens on 127.0.0.1 only, on an
+unprivileged port. Run as root (as CI does), Dovecot keeps its usual service users and
+mail is owned by ``nobody``; run as an ordinary user, every process is that user.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import grp
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+REPLY_PROGRAM_CANDIDATES = ("/usr/lib/dovecot/checkpassword-reply", "/usr/libexec/dovecot/checkpassword-reply")
+
+
+def find_reply_program() -> str:
+    """Dovecot's ``checkpassword-reply`` (it ships with Dovecot, outside PATH)."""
+    for candidate in REPLY_PROGRAM_CANDIDATES:
+        if os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which("checkpassword-reply")
+    if found:
+        return found
+    raise FileNotFoundError("Dovecot's checkpassword-reply was not found: is Dovecot installed?")
+
+
+def _accounts() -> dict[str, str]:
+    """Which users Dovecot's processes and the mail run as."""
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        return {
+            "internal_user": "dovecot", "internal_group": "dovecot", "login_user": "dovenull",
+            "mail_uid": str(nobody.pw_uid), "mail_gid": str(nobody.pw_gid),
+        }
+    me = pwd.getpwuid(os.geteuid())
+    group = grp.getgrgid(os.getegid()).gr_name
+    return {
+        "internal_user": me.pw_name, "internal_group": group, "login_user": me.pw_name,
+        "mail_uid": str(me.pw_uid), "mail_gid": str(os.getegid()),
+    }
+
+
+def write_config(directory: Path, port: int, endpoint: str) -> str:
+    """Write ``dovecot.conf`` and the checkpassword wrapper into ``directory``; return the start command."""
+    directory = directory.resolve()
+    for sub in ("run", "state", "mail"):
+        (directory / sub).mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o755)
+    accounts = _accounts()
+    if os.geteuid() == 0:
+        os.chown(directory / "mail", int(accounts["mail_uid"]), int(accounts["mail_gid"]))
+    wrapper = directory / "checkpassword"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        "# Dovecot passdb → WorkMail Local's mailbox authentication endpoint.\n"
+        f"exec {shlex.quote(sys.executable)} -m workmail_local checkpassword "
+        f"--endpoint {shlex.quote(endpoint)} \"$@\"\n"
+    )
+    wrapper.chmod(0o755)
+    config = directory / "dovecot.conf"
+    config.write_text(f"""# Written by `workmail-local dovecot-config`: IMAP on 127.0.0.1:{port}, logins checked by
+# WorkMail Local at {endpoint}.
+base_dir = {directory}/run
+state_dir = {directory}/state
+log_path = {directory}/dovecot.log
+info_log_path = {directory}/dovecot.log
+listen = 127.0.0.1
+protocols = imap
+ssl = no
+# Plain-text logins on loopback: this is a test rig, not a mail service.
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+default_internal_user = {accounts["internal_user"]}
+default_internal_group = {accounts["internal_group"]}
+default_login_user = {accounts["login_user"]}
+first_valid_uid = 1
+passdb {{
+  driver = checkpassword
+  args = {wrapper}
+}}
+userdb {{
+  driver = static
+  args = uid={accounts["mail_uid"]} gid={accounts["mail_gid"]} home={directory}/mail/%u allow_all_users=yes
+}}
+mail_location = maildir:~/Maildir
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+""")
+    return f"dovecot -F -c {shlex.quote(str(config))}"

@@ -1,0 +1,75 @@
+"""Personal access tokens, the admin side: list, read and delete a user's tokens.
+
+Admins can do all three whatever the organization's PAT status (INACTIVE blocks only
+users and logins). Users create tokens through the web app, which the control API
+stands in for (``control/personal_access_tokens.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from workmail_local.context import RequestContext
+from workmail_local.services.workmail import entities
+from workmail_local.services.workmail.api import errors, handlers
+from workmail_local.services.workmail.organizations import require_active_organization
+from workmail_local.store import Row
+
+
+def token_summary(row: Row) -> dict[str, Any]:
+    """A stored token as ``PersonalAccessTokenSummary`` (also GetPersonalAccessTokenMetadata's answer)."""
+    return {
+        "PersonalAccessTokenId": row["id"],
+        "UserId": row["user_id"],
+        "Name": row["name"],
+        "DateCreated": row["created_at"],
+        "DateLastUsed": row["last_used_at"],
+        "ExpiresTime": row["expires_at"],
+        "Scopes": json.loads(row["scopes"]),
+    }
+
+
+@handlers("ListPersonalAccessTokens")
+def list_personal_access_tokens(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    org = require_active_organization(ctx, params["OrganizationId"])
+    scope_sql, scope_args = "organization_id = ?", [org["id"]]
+    if "UserId" in params:
+        user = entities.require_user(ctx, org["id"], params["UserId"])
+        entities.require_not_deleted(user)
+        scope_sql, scope_args = "organization_id = ? AND user_id = ?", [org["id"], user["id"]]
+
+    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
+        if after is None:
+            return ctx.tx.all(
+                f"SELECT * FROM personal_access_tokens WHERE {scope_sql} ORDER BY created_at, id LIMIT ?",  # noqa: S608
+                (*scope_args, limit),
+            )
+        return ctx.tx.all(
+            f"SELECT * FROM personal_access_tokens WHERE {scope_sql}"  # noqa: S608
+            " AND (created_at > ? OR (created_at = ? AND id > ?)) ORDER BY created_at, id LIMIT ?",
+            (*scope_args, after[0], after[0], after[1], limit),
+        )
+
+    rows, next_token = ctx.paginate(params, fetch, lambda r: (r["created_at"], r["id"]), query=scope_args)
+    return {"PersonalAccessTokenSummaries": [token_summary(r) for r in rows], "NextToken": next_token}
+
+
+@handlers("GetPersonalAccessTokenMetadata")
+def get_personal_access_token_metadata(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    org = require_active_organization(ctx, params["OrganizationId"])
+    row = ctx.tx.one("SELECT * FROM personal_access_tokens WHERE organization_id = ? AND id = ?",
+                     (org["id"], params["PersonalAccessTokenId"]))
+    if row is None:
+        raise errors.ResourceNotFoundException(
+            f"The personal access token {params['PersonalAccessTokenId']} was not found in organization {org['id']}."
+        )
+    return token_summary(row)
+
+
+@handlers("DeletePersonalAccessToken")
+def delete_personal_access_token(ctx: RequestContext, params: dict[str, Any]) -> None:
+    org = require_active_organization(ctx, params["OrganizationId"])
+    # Absent (or already deleted) is a success: the model has no not-found error here.
+    ctx.tx.execute("DELETE FROM personal_access_tokens WHERE organization_id = ? AND id = ?",
+                   (org["id"], params["PersonalAccessTokenId"]))
