@@ -123,7 +123,7 @@ def delete_principal(tx: Tx, identity_store_id: str, principal_type: str, princi
     """
     column = "user_id" if principal_type == USER_PRINCIPAL else "group_id"
     tx.execute(
-        f"DELETE FROM idc_group_memberships WHERE identity_store_id = ? AND {column} = ?",  # noqa: S608 - fixed names
+        f"DELETE FROM idc_group_memberships WHERE identity_store_id = ? AND {column} = ?",
         (identity_store_id, principal_id),
     )
     for step in principal_deletion_steps:

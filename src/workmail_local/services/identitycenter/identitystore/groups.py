@@ -16,6 +16,7 @@ from workmail_local.services.identitycenter.identitystore.stores import (
     actor,
     check_not_reserved,
     check_revision,
+    page,
     require_group,
     require_identity_store,
 )
@@ -96,20 +97,8 @@ def list_groups(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
             )
         name_key = directory.fold(item["AttributeValue"])
     where = "identity_store_id = ?" + (" AND display_name_key = ?" if name_key is not None else "")
-    scope: tuple[Any, ...] = (store_id,) if name_key is None else (store_id, name_key)
-
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        if after is None:
-            return ctx.tx.all(f"SELECT * FROM idc_groups WHERE {where} ORDER BY created_at, group_id LIMIT ?",  # noqa: S608
-                              (*scope, limit))
-        return ctx.tx.all(
-            f"SELECT * FROM idc_groups WHERE {where} AND (created_at > ? OR (created_at = ? AND group_id > ?))"  # noqa: S608
-            " ORDER BY created_at, group_id LIMIT ?",
-            (*scope, after[0], after[0], after[1], limit),
-        )
-
-    rows, next_token = ctx.paginate(params, fetch, lambda r: (r["created_at"], r["group_id"]),
-                                    query=[store_id, name_key])
+    scope = (store_id,) if name_key is None else (store_id, name_key)
+    rows, next_token = page(ctx, params, "idc_groups", where, scope, "group_id")
     return {"Groups": [group_view(ctx, r) for r in rows], "NextToken": next_token}
 
 
@@ -148,7 +137,8 @@ def update_group(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
             raise attributes.unknown_path(op["AttributePath"])
         value = op.get("AttributeValue")
         where = f"operations.{i}.member.attributeValue"
-        attributes.apply(doc, attribute, None if value is None else attributes.checked_value(value, attribute, where))
+        checked = None if value is None else attributes.checked_value(value, attribute, where)
+        attributes.apply(doc, attribute, checked)
     name = doc.get("DisplayName")
     check_group(ctx, store_id, name, row["group_id"])
     revision = row["revision"] + 1

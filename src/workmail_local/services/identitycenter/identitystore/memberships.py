@@ -14,6 +14,7 @@ from workmail_local.services.identitycenter.identitystore.api import errors, han
 from workmail_local.services.identitycenter.identitystore.stores import (
     actor,
     not_found,
+    page,
     require_group,
     require_identity_store,
     require_user,
@@ -91,22 +92,8 @@ def delete_group_membership(ctx: RequestContext, params: dict[str, Any]) -> dict
 
 def _list(ctx: RequestContext, params: dict[str, Any], store_id: str, column: str, value: str) -> dict[str, Any]:
     """One page of the memberships of a group or of a user, oldest first."""
-
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        if after is None:
-            return ctx.tx.all(
-                f"SELECT * FROM idc_group_memberships WHERE identity_store_id = ? AND {column} = ?"  # noqa: S608
-                " ORDER BY created_at, membership_id LIMIT ?",
-                (store_id, value, limit),
-            )
-        return ctx.tx.all(
-            f"SELECT * FROM idc_group_memberships WHERE identity_store_id = ? AND {column} = ?"  # noqa: S608
-            " AND (created_at > ? OR (created_at = ? AND membership_id > ?)) ORDER BY created_at, membership_id LIMIT ?",
-            (store_id, value, after[0], after[0], after[1], limit),
-        )
-
-    rows, next_token = ctx.paginate(params, fetch, lambda r: (r["created_at"], r["membership_id"]),
-                                    query=[store_id, column, value])
+    where = f"identity_store_id = ? AND {column} = ?"
+    rows, next_token = page(ctx, params, "idc_group_memberships", where, (store_id, value), "membership_id")
     return {"GroupMemberships": [membership_view(ctx, r) for r in rows], "NextToken": next_token}
 
 

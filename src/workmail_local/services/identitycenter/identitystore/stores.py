@@ -97,23 +97,28 @@ def _summary(ctx: RequestContext, row: Row) -> dict[str, Any]:
     }
 
 
-@handlers("ListIdentityStores")
-def list_identity_stores(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    ensure_instance(ctx.tx, ctx.account, ctx.region, ctx.now)
+def page(ctx: RequestContext, params: dict[str, Any], table: str, where: str, scope: tuple[Any, ...],
+         key: str) -> tuple[list[Row], str | None]:
+    """One page of ``table``'s rows matching ``where`` (``?`` bound to ``scope``), oldest first,
+    ties broken by the ``key`` column: keyset pagination through :meth:`RequestContext.paginate`."""
+    order = f"ORDER BY created_at, {key} LIMIT ?"
 
     def fetch(after: list[Any] | None, limit: int) -> list[Row]:
         if after is None:
-            return ctx.tx.all(
-                "SELECT * FROM idc_instances WHERE account = ? AND region = ? ORDER BY created_at, instance_arn LIMIT ?",
-                (ctx.account, ctx.region, limit),
-            )
+            return ctx.tx.all(f"SELECT * FROM {table} WHERE {where} {order}", (*scope, limit))
         return ctx.tx.all(
-            "SELECT * FROM idc_instances WHERE account = ? AND region = ?"
-            " AND (created_at > ? OR (created_at = ? AND instance_arn > ?)) ORDER BY created_at, instance_arn LIMIT ?",
-            (ctx.account, ctx.region, after[0], after[0], after[1], limit),
+            f"SELECT * FROM {table} WHERE {where} AND (created_at > ? OR (created_at = ? AND {key} > ?)) {order}",
+            (*scope, after[0], after[0], after[1], limit),
         )
 
-    rows, next_token = ctx.paginate(params, fetch, lambda r: (r["created_at"], r["instance_arn"]))
+    return ctx.paginate(params, fetch, lambda r: (r["created_at"], r[key]), query=[table, where, *scope])
+
+
+@handlers("ListIdentityStores")
+def list_identity_stores(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    ensure_instance(ctx.tx, ctx.account, ctx.region, ctx.now)
+    rows, next_token = page(ctx, params, "idc_instances", "account = ? AND region = ?", (ctx.account, ctx.region),
+                            "instance_arn")
     return {"IdentityStores": [_summary(ctx, r) for r in rows], "NextToken": next_token}
 
 

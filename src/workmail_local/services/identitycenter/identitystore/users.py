@@ -20,6 +20,7 @@ from workmail_local.services.identitycenter.identitystore.stores import (
     actor,
     check_not_reserved,
     check_revision,
+    page,
     require_identity_store,
     require_user,
 )
@@ -147,7 +148,7 @@ def create_user(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     user_id = directory.new_resource_id(store_id)
     by = actor(ctx)
     ctx.tx.execute(
-        f"INSERT INTO idc_users (identity_store_id, user_id, {', '.join(COLUMNS)}, user_status, revision,"  # noqa: S608
+        f"INSERT INTO idc_users (identity_store_id, user_id, {', '.join(COLUMNS)}, user_status, revision,"
         f" created_at, created_by, updated_at, updated_by) VALUES ({', '.join('?' * (len(COLUMNS) + 8))})",
         (store_id, user_id, *columns_of(doc), "ENABLED", 1, ctx.now, by, ctx.now, by),
     )
@@ -173,20 +174,8 @@ def list_users(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
             )
         user_name = directory.fold(item["AttributeValue"])
     where = "identity_store_id = ?" + (" AND user_name_key = ?" if user_name is not None else "")
-    scope: tuple[Any, ...] = (store_id,) if user_name is None else (store_id, user_name)
-
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        if after is None:
-            return ctx.tx.all(f"SELECT * FROM idc_users WHERE {where} ORDER BY created_at, user_id LIMIT ?",  # noqa: S608
-                              (*scope, limit))
-        return ctx.tx.all(
-            f"SELECT * FROM idc_users WHERE {where} AND (created_at > ? OR (created_at = ? AND user_id > ?))"  # noqa: S608
-            " ORDER BY created_at, user_id LIMIT ?",
-            (*scope, after[0], after[0], after[1], limit),
-        )
-
-    rows, next_token = ctx.paginate(params, fetch, lambda r: (r["created_at"], r["user_id"]),
-                                    query=[store_id, user_name])
+    scope = (store_id,) if user_name is None else (store_id, user_name)
+    rows, next_token = page(ctx, params, "idc_users", where, scope, "user_id")
     return {"Users": [user_view(ctx, r, wanted) for r in rows], "NextToken": next_token}
 
 
@@ -228,15 +217,17 @@ def update_user(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         where = f"operations.{i}.member.attributeValue"
         attribute = UPDATABLE.get(path.casefold())
         if attribute is not None:
-            attributes.apply(doc, attribute, None if value is None else attributes.checked_value(value, attribute, where))
+            checked = None if value is None else attributes.checked_value(value, attribute, where)
+            attributes.apply(doc, attribute, checked)
         elif extensions.is_extension_path(path):
             extensions.apply(doc, path, value, where)
         else:
             raise attributes.unknown_path(path)
     check_user(ctx, store_id, doc, row["user_id"])
     revision = row["revision"] + 1
+    assignments = ", ".join(f"{c} = ?" for c in COLUMNS)
     ctx.tx.execute(
-        f"UPDATE idc_users SET {', '.join(f'{c} = ?' for c in COLUMNS)}, revision = ?, updated_at = ?, updated_by = ?"  # noqa: S608
+        f"UPDATE idc_users SET {assignments}, revision = ?, updated_at = ?, updated_by = ?"
         " WHERE identity_store_id = ? AND user_id = ?",
         (*columns_of(doc), revision, ctx.now, actor(ctx), store_id, row["user_id"]),
     )
