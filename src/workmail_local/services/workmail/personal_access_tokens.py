@@ -3,6 +3,10 @@
 Admins can do all three whatever the organization's PAT status (INACTIVE blocks only
 users and logins). Users create tokens through the web app, which the control API
 stands in for (``control/personal_access_tokens.py``).
+
+A deleted user's tokens are gone for admins too: ListPersonalAccessTokens refuses that
+user (EntityStateException), so the organization-wide list leaves their tokens out and
+GetPersonalAccessTokenMetadata does not find them (they can never authenticate again).
 """
 
 from __future__ import annotations
@@ -15,6 +19,12 @@ from workmail_local.services.workmail import entities
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.services.workmail.organizations import require_active_organization
 from workmail_local.store import Row
+
+# The tokens admins see: those of the organization's users that are not deleted.
+_VISIBLE_TOKENS = (
+    "SELECT t.* FROM personal_access_tokens t JOIN users u ON u.id = t.user_id"
+    " WHERE t.organization_id = ? AND u.state <> 'DELETED'"
+)
 
 
 def token_summary(row: Row) -> dict[str, Any]:
@@ -32,33 +42,34 @@ def token_summary(row: Row) -> dict[str, Any]:
 
 @handlers("ListPersonalAccessTokens")
 def list_personal_access_tokens(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """The organization's tokens, or one user's (by user ID, name or email), oldest first."""
     org = require_active_organization(ctx, params["OrganizationId"])
-    scope_sql, scope_args = "organization_id = ?", [org["id"]]
+    scope_sql, scope_args = _VISIBLE_TOKENS, [org["id"]]
     if "UserId" in params:
         user = entities.require_user(ctx, org["id"], params["UserId"])
         entities.require_not_deleted(user)
-        scope_sql, scope_args = "organization_id = ? AND user_id = ?", [org["id"], user["id"]]
+        scope_sql, scope_args = _VISIBLE_TOKENS + " AND t.user_id = ?", [org["id"], user["id"]]
 
     def fetch(after: list[Any] | None, limit: int) -> list[Row]:
         if after is None:
-            return ctx.tx.all(
-                f"SELECT * FROM personal_access_tokens WHERE {scope_sql} ORDER BY created_at, id LIMIT ?",  # noqa: S608
-                (*scope_args, limit),
-            )
+            return ctx.tx.all(f"{scope_sql} ORDER BY t.created_at, t.id LIMIT ?",  # noqa: S608
+                              (*scope_args, limit))
         return ctx.tx.all(
-            f"SELECT * FROM personal_access_tokens WHERE {scope_sql}"  # noqa: S608
-            " AND (created_at > ? OR (created_at = ? AND id > ?)) ORDER BY created_at, id LIMIT ?",
+            f"{scope_sql} AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?)) ORDER BY t.created_at, t.id"  # noqa: S608
+            " LIMIT ?",
             (*scope_args, after[0], after[0], after[1], limit),
         )
 
+    # The page token is bound to the organization and the resolved user.
     rows, next_token = ctx.paginate(params, fetch, lambda r: (r["created_at"], r["id"]), query=scope_args)
     return {"PersonalAccessTokenSummaries": [token_summary(r) for r in rows], "NextToken": next_token}
 
 
 @handlers("GetPersonalAccessTokenMetadata")
 def get_personal_access_token_metadata(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """One token's metadata (never its secret); ResourceNotFoundException when there is none."""
     org = require_active_organization(ctx, params["OrganizationId"])
-    row = ctx.tx.one("SELECT * FROM personal_access_tokens WHERE organization_id = ? AND id = ?",
+    row = ctx.tx.one(f"{_VISIBLE_TOKENS} AND t.id = ?",  # noqa: S608 - fixed SQL text
                      (org["id"], params["PersonalAccessTokenId"]))
     if row is None:
         raise errors.ResourceNotFoundException(
@@ -69,6 +80,7 @@ def get_personal_access_token_metadata(ctx: RequestContext, params: dict[str, An
 
 @handlers("DeletePersonalAccessToken")
 def delete_personal_access_token(ctx: RequestContext, params: dict[str, Any]) -> None:
+    """Delete a token: it stops authenticating at once."""
     org = require_active_organization(ctx, params["OrganizationId"])
     # Absent (or already deleted) is a success: the model has no not-found error here.
     ctx.tx.execute("DELETE FROM personal_access_tokens WHERE organization_id = ? AND id = ?",
