@@ -84,14 +84,14 @@ def checkpassword(endpoint: str, reply: list[str]) -> int:
 
 def dovecot_config(directory: Path, port: int, endpoint: str) -> int:
     """Write a Dovecot configuration; the last line printed is the command that starts it."""
-    from workmail_local.mailbox_auth.dovecot import find_reply_program, write_config
+    from workmail_local.mailbox_auth.dovecot import ConfigError, find_reply_program, write_config
 
     try:
         find_reply_program()
-    except FileNotFoundError as exc:
+        command = write_config(directory, port, endpoint)
+    except (FileNotFoundError, ConfigError) as exc:
         print(f"workmail-local: {exc}", file=sys.stderr)
         return 1
-    command = write_config(directory, port, endpoint)
     print(f"Dovecot configuration written to {directory.resolve() / 'dovecot.conf'}")
     print(f"IMAP on 127.0.0.1:{port}; logins checked by {endpoint}; log: {directory.resolve() / 'dovecot.log'}")
     print("Start Dovecot in the foreground with:")

@@ -1,15 +1,16 @@
 """A ready-to-run Dovecot configuration wired to the checkpassword adapter.
 
 Everything lives under one directory and Dovecot listens on 127.0.0.1 only, on an
-unprivileged port. Run as root (as CI does), Dovecot keeps its usual service users and
-mail is owned by ``nobody``; run as an ordinary user, every process is that user.
+unprivileged port. Run as root (as CI does), Dovecot keeps its usual service users, the
+auth process stays root (so the checkpassword program may live in a private folder) and
+mail is owned by ``nobody`` (so the directory must be reachable by ``nobody``); run as an ordinary user, every process is that user.
 """
 
 from __future__ import annotations
 
 import os
-import pwd
 import grp
+import pwd
 import shlex
 import shutil
 import sys
@@ -32,6 +33,7 @@ def find_reply_program() -> str:
 def _accounts() -> dict[str, str]:
     """Which users Dovecot's processes and the mail run as."""
     if os.geteuid() == 0:
+        # Dovecot refuses to open mail as root: mail is ``nobody``'s.
         nobody = pwd.getpwnam("nobody")
         return {
             "internal_user": "dovecot", "internal_group": "dovecot", "login_user": "dovenull",
@@ -45,11 +47,29 @@ def _accounts() -> dict[str, str]:
     }
 
 
+class ConfigError(Exception):
+    """The configuration cannot work where it was asked for."""
+
+
+def _unreachable_parent(directory: Path) -> Path | None:
+    """The first folder above ``directory`` that other users cannot enter, if any."""
+    for parent in directory.parents:
+        if not parent.stat().st_mode & 0o001:
+            return parent
+    return None
+
+
 def write_config(directory: Path, port: int, endpoint: str) -> str:
     """Write ``dovecot.conf`` and the checkpassword wrapper into ``directory``; return the start command."""
     directory = directory.resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        blocked = _unreachable_parent(directory)
+        if blocked is not None:
+            raise ConfigError(f"{directory} must be reachable by the mail user nobody, but {blocked} is "
+                              f"mode {blocked.stat().st_mode & 0o777:o}: choose a directory under /tmp, say")
     for sub in ("run", "state", "mail"):
-        (directory / sub).mkdir(parents=True, exist_ok=True)
+        (directory / sub).mkdir(exist_ok=True)
     directory.chmod(0o755)
     accounts = _accounts()
     if os.geteuid() == 0:
@@ -62,6 +82,9 @@ def write_config(directory: Path, port: int, endpoint: str) -> str:
         f"--endpoint {shlex.quote(endpoint)} \"$@\"\n"
     )
     wrapper.chmod(0o755)
+    # As root, the auth process (which runs the checkpassword program) stays root, so the
+    # program can live anywhere, e.g. in a private checkout; otherwise it is the caller.
+    auth_service = "service auth {\n  user = root\n}\n" if os.geteuid() == 0 else ""
     config = directory / "dovecot.conf"
     config.write_text(f"""# Written by `workmail-local dovecot-config`: IMAP on 127.0.0.1:{port}, logins checked by
 # WorkMail Local at {endpoint}.
@@ -89,6 +112,12 @@ userdb {{
   args = uid={accounts["mail_uid"]} gid={accounts["mail_gid"]} home={directory}/mail/%u allow_all_users=yes
 }}
 mail_location = maildir:~/Maildir
+{auth_service}# No growing delays after failed logins (Dovecot's auth penalty): tests refuse logins on purpose.
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
