@@ -145,12 +145,36 @@ def test_unlinking_and_deleting_the_idc_user_fail(server) -> None:
     assert world.authenticate(token)["Reason"] == "IDENTITY_CENTER_USER_NOT_FOUND"
 
 
-def test_deleted_organization_refuses_everyone(server) -> None:
+def test_deleted_organization_refuses_everyone_and_frees_its_addresses(server) -> None:
     world = build_world(server, configure=False)
-    world.workmail.deregister_from_work_mail(OrganizationId=world.org_id, EntityId=world.user_id)
-    world.workmail.register_to_work_mail(OrganizationId=world.org_id, EntityId=world.user_id, Email=world.email)
     world.workmail.delete_organization(OrganizationId=world.org_id, DeleteDirectory=True, ForceDelete=True)
-    assert world.authenticate(DIRECTORY_PASSWORD)["Reason"] == "ORGANIZATION_NOT_ACTIVE"
+    assert world.authenticate(DIRECTORY_PASSWORD)["Reason"] == "UNKNOWN_USER"
+    by_name = server.control("POST", "/mailbox/authenticate", {
+        "Username": "ann", "OrganizationId": world.org_id, "Secret": DIRECTORY_PASSWORD, "Protocol": "IMAP"})[1]
+    assert by_name["Reason"] == "UNKNOWN_USER"
+    # The alias, and with it the address, can be taken by a new organization.
+    org = world.workmail.create_organization(Alias="acme")["OrganizationId"]
+    user = world.workmail.create_user(OrganizationId=org, Name="ann", DisplayName="Ann 2",
+                                      Password="Second-Pass-2")["UserId"]
+    world.workmail.register_to_work_mail(OrganizationId=org, EntityId=user, Email=world.email)
+    answer = world.authenticate("Second-Pass-2")
+    assert answer["Authenticated"] and answer["OrganizationId"] == org
+
+
+def test_an_organization_being_deleted_refuses_logins(tmp_path) -> None:
+    from workmail_local.testing import LocalServer
+
+    with LocalServer(in_memory=True, extra_args=["--org-activation-delay", "60"]) as slow:
+        wm = slow.client("workmail")
+        org = wm.create_organization(Alias="slow")["OrganizationId"]
+        slow.control("POST", "/clock", {"advance_seconds": 60})
+        user = wm.create_user(OrganizationId=org, Name="ann", DisplayName="Ann", Password=DIRECTORY_PASSWORD)
+        wm.register_to_work_mail(OrganizationId=org, EntityId=user["UserId"], Email="ann@slow.awsapps.com")
+        login = {"Username": "ann", "OrganizationId": org, "Secret": DIRECTORY_PASSWORD, "Protocol": "IMAP"}
+        assert slow.control("POST", "/mailbox/authenticate", login)[1]["Authenticated"] is True
+        # An organization being deleted (Deleting, not yet Deleted) already refuses logins.
+        wm.delete_organization(OrganizationId=org, DeleteDirectory=True, ForceDelete=True)
+        assert slow.control("POST", "/mailbox/authenticate", login)[1]["Reason"] == "UNKNOWN_USER"
 
 
 def test_unknown_users_and_user_names(server) -> None:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from workmail_local.mailbox_auth.passwords import verify_password
 from workmail_local.mailbox_auth.tokens import token_hash
-from workmail_local.services.identitycenter.access import mailbox_access
+from workmail_local.services.identitycenter.access import USER_NOT_LINKED, mailbox_access
 from workmail_local.services.workmail.organizations import organization_state
 from workmail_local.store import Row, Tx
 
@@ -57,14 +57,15 @@ def _refuse(reason: str) -> Decision:
 def find_mailbox_user(tx: Tx, username: str, organization_id: str | None) -> Row | None:
     """The not-deleted user a login names: an email address, or (with the organization) a user name."""
     key = username.lower()
+    # Users of deleted organizations keep their addresses, which a new organization with
+    # the same alias may hand out again: only organizations not being deleted count.
+    live = "SELECT u.* FROM users u JOIN organizations o ON o.id = u.organization_id" \
+           " WHERE o.delete_requested_at IS NULL AND u.state <> 'DELETED'"
     if organization_id is None:
-        rows = tx.all("SELECT * FROM users WHERE email_key = ? AND state <> 'DELETED' LIMIT 2", (key,))
+        rows = tx.all(f"{live} AND u.email_key = ? LIMIT 2", (key,))
     else:
-        rows = tx.all(
-            "SELECT * FROM users WHERE organization_id = ? AND state <> 'DELETED' AND (email_key = ? OR name_key = ?)"
-            " LIMIT 2",
-            (organization_id, key, key),
-        )
+        rows = tx.all(f"{live} AND u.organization_id = ? AND (u.email_key = ? OR u.name_key = ?) LIMIT 2",
+                      (organization_id, key, key))
     return rows[0] if len(rows) == 1 else None
 
 
@@ -101,7 +102,7 @@ def _check_token(tx: Tx, user: Row, token: Row, config: Row | None, protocol: st
         return _refuse(PROTOCOL_NOT_IN_SCOPE)
     store_id, idc_user_id = user["identity_provider_identity_store_id"], user["identity_provider_user_id"]
     if store_id is None or idc_user_id is None:
-        return _refuse("USER_NOT_LINKED")
+        return _refuse(USER_NOT_LINKED)
     access = mailbox_access(tx, user, store_id, idc_user_id)
     if not access.allowed:
         return _refuse(access.reason or "ACCESS_DENIED")
