@@ -21,6 +21,7 @@ from typing import NamedTuple
 from workmail_local.mailbox_auth.passwords import verify_password
 from workmail_local.mailbox_auth.tokens import token_hash
 from workmail_local.services.identitycenter.access import USER_NOT_LINKED, mailbox_access
+from workmail_local.services.workmail.identity_provider import identity_provider_configuration
 from workmail_local.services.workmail.organizations import organization_state
 from workmail_local.store import Row, Tx
 
@@ -81,7 +82,7 @@ def authenticate(tx: Tx, username: str, secret: str, protocol: str, now: float,
         return _refuse(ORGANIZATION_NOT_ACTIVE)
     if user["state"] != "ENABLED":
         return _refuse(USER_NOT_ENABLED)
-    config = tx.one("SELECT * FROM identity_provider_configurations WHERE organization_id = ?", (org["id"],))
+    config = identity_provider_configuration(tx, org["id"])
     token = tx.one("SELECT * FROM personal_access_tokens WHERE token_hash = ? AND user_id = ?",
                    (token_hash(secret), user["id"]))
     if token is not None:
