@@ -24,6 +24,7 @@ from workmail_local.config import Settings
 from workmail_local.context import RequestContext
 from workmail_local.control import PREFIX as CONTROL_PREFIX
 from workmail_local.control import ControlError, ControlRequest, load_routes
+from workmail_local.credentials import load_credentials_file
 from workmail_local.idempotency import run_once
 from workmail_local.protocol.errors import (
     InternalFailure,
@@ -35,7 +36,7 @@ from workmail_local.protocol.errors import (
 )
 from workmail_local.protocol.model import Operation, Service, load_service
 from workmail_local.protocol.pagination import PageTokens
-from workmail_local.protocol.sigv4 import DEFAULT_ACCOUNT, DEFAULT_REGION, account_for, parse_authorization
+from workmail_local.protocol.sigv4 import DEFAULT_ACCOUNT, DEFAULT_REGION, account_for, parse_authorization, verify
 from workmail_local.protocol.validate import summary
 from workmail_local.services import HOSTED, load_handlers
 from workmail_local.store import Store, Tx, open_store
@@ -51,6 +52,14 @@ class App:
 
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
+        # Keys first: a bad credentials file must stop start-up before any file is written.
+        keys = load_credentials_file(settings.credentials_file) if settings.credentials_file else {}
+        if settings.auth == "enforce" and not keys:
+            raise ValueError("--auth enforce needs a credentials file")
+        self.key_accounts = {key_id: key.account for key_id, key in keys.items()}
+        # Only enforce mode keeps secrets in memory.
+        self.key_secrets = ({key_id: key.secret_access_key for key_id, key in keys.items()}
+                            if settings.auth == "enforce" else None)
         self.store = store or open_store(settings.resolved_data_dir, settings.in_memory)
         self.services_by_name: dict[str, Service] = {
             name: load_service(name, settings.validation_error) for name in HOSTED
@@ -114,7 +123,8 @@ class App:
             status, payload, extra = self.handle_control(scope["method"], path, headers, body)
             content_type = JSON
         else:
-            status, payload, extra = self.handle_aws(scope["method"], path, headers, body)
+            status, payload, extra = self.handle_aws(scope["method"], path, headers, body,
+                                                     scope.get("query_string", b""), scope.get("raw_path"))
             content_type = JSON_11
         await send({
             "type": "http.response.start",
@@ -140,24 +150,46 @@ class App:
     # -- the AWS pipeline -----------------------------------------------------------
 
     def _caller(self, headers: dict[bytes, bytes]) -> tuple[str, str]:
+        """Account and region as the SigV4 header claims them, unverified (open mode, control API)."""
         auth = headers.get(b"authorization")
         credential = parse_authorization(auth.decode("latin-1")) if auth else None
         if credential is None:
             return DEFAULT_ACCOUNT, DEFAULT_REGION
-        return account_for(credential.access_key), credential.region
+        return account_for(credential.access_key, self.key_accounts), credential.region
+
+    def _verified_caller(self, op: Operation, method: str, raw_path: str, query: str,
+                         headers: dict[bytes, bytes], body: bytes) -> tuple[str, str]:
+        """Account and region of a request whose signature checks out (enforce mode), or the AWS error.
+
+        The date is checked against real time, not the emulator's clock: clients sign with
+        their wall clock, and advancing the emulator's clock must not lock them out."""
+        assert self.key_secrets is not None
+        credential = verify(method, raw_path, query, headers, body, self.key_secrets,
+                            op.service.signing_name, time.time())
+        return self.key_accounts[credential.access_key], credential.region
 
     def handle_aws(
-        self, method: str, path: str, headers: dict[bytes, bytes], body: bytes
+        self, method: str, path: str, headers: dict[bytes, bytes], body: bytes,
+        query: bytes = b"", raw_path: bytes | None = None,
     ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-        """Answer one AWS JSON 1.1 request: status, body and extra headers."""
+        """Answer one AWS JSON 1.1 request: status, body and extra headers.
+
+        ``query`` and ``raw_path`` are the query string and path as received (percent-encoded),
+        which enforce mode signs over; ``raw_path`` defaults to ``path``."""
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
         target = headers.get(b"x-amz-target", b"").decode("latin-1")
         op_label = target.rpartition(".")[2] or "-"
-        account, region = self._caller(headers)
+        enforce = self.key_secrets is not None
+        account, region = ("-", "-") if enforce else self._caller(headers)
         extra = [(b"x-amzn-requestid", request_id.encode())]
         try:
-            status, payload = 200, self._run(method, path, target, account, region, request_id, body)
+            op, handler = self._route(method, path, target)
+            if enforce:
+                account, region = self._verified_caller(
+                    op, method, raw_path.decode("latin-1") if raw_path is not None else path,
+                    query.decode("latin-1"), headers, body)
+            status, payload = 200, self._run(op, handler, account, region, request_id, body)
             error = "-"
         except ServiceError as exc:
             status, error = exc.status, exc.code
@@ -177,8 +209,8 @@ class App:
                      status, error, elapsed, f" request_id={request_id}" if status >= 500 else "")
         return status, payload, extra
 
-    def _run(self, method: str, path: str, target: str, account: str, region: str,
-             request_id: str, body: bytes) -> bytes:
+    def _route(self, method: str, path: str, target: str) -> tuple[Operation, Any]:
+        """The operation and its handler (None when not implemented) for an X-Amz-Target."""
         if method != "POST" or path != "/":
             raise UnknownOperationException(f"Only POST / is served; got {method} {path}")
         entry = self.targets.get(target)
@@ -187,7 +219,9 @@ class App:
             if prefix in self.prefixes:
                 raise UnknownOperationException(f"Unknown operation {target}")
             raise UnknownOperationException(f"Unknown target {target!r}: no hosted service has it")
-        op, handler = entry
+        return entry
+
+    def _run(self, op: Operation, handler: Any, account: str, region: str, request_id: str, body: bytes) -> bytes:
         try:
             data = orjson.loads(body) if body.strip() else {}
         except orjson.JSONDecodeError as exc:

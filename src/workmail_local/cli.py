@@ -17,13 +17,18 @@ def serve(settings: Settings) -> int:
     import uvicorn
 
     from workmail_local.app import App
+    from workmail_local.credentials import CredentialsFileError
 
     logging.basicConfig(
         level=getattr(logging, settings.log_level.upper()),
         format="%(asctime)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
-    app = App(settings)
+    try:
+        app = App(settings)
+    except CredentialsFileError as exc:
+        print(f"workmail-local: {exc}", file=sys.stderr)
+        return 2
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -11,6 +11,7 @@ import platformdirs
 
 DEFAULT_PORT = 8038
 VALIDATION_ERRORS = ("InvalidParameterException", "ValidationException")
+AUTH_MODES = ("open", "enforce")
 
 
 def default_data_dir() -> Path:
@@ -29,6 +30,8 @@ class Settings:
     org_activation_delay: float = 0.0
     validation_error: str = "InvalidParameterException"
     log_level: str = "info"
+    auth: str = "open"
+    credentials_file: Path | None = None
 
     @property
     def resolved_data_dir(self) -> Path | None:
@@ -67,6 +70,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
                         default=_env("LOG_LEVEL", "info"),
                         help="info logs one line per request [WORKMAIL_LOCAL_LOG_LEVEL] (default info)")
+    parser.add_argument("--auth", choices=AUTH_MODES, default=_env("AUTH", "open"),
+                        help="open: SigV4 signatures are parsed, not verified; enforce: verified against "
+                             "the credentials file [WORKMAIL_LOCAL_AUTH] (default open)")
+    parser.add_argument("--credentials-file", type=Path, metavar="PATH", default=_env("CREDENTIALS_FILE"),
+                        help="AWS shared-credentials INI file: access keys, secrets and account_id per profile "
+                             "[WORKMAIL_LOCAL_CREDENTIALS_FILE] (required by --auth enforce)")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -75,6 +84,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise SystemExit(f"WORKMAIL_LOCAL_VALIDATION_ERROR must be one of {', '.join(VALIDATION_ERRORS)}")
     if args.org_activation_delay < 0:
         raise SystemExit("--org-activation-delay must be 0 or more seconds")
+    if args.auth not in AUTH_MODES:
+        raise SystemExit(f"WORKMAIL_LOCAL_AUTH must be one of {', '.join(AUTH_MODES)}")
+    if args.auth == "enforce" and not args.credentials_file:
+        raise SystemExit("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "
+                         "(or set WORKMAIL_LOCAL_CREDENTIALS_FILE)")
     return Settings(
         host=args.host,
         port=args.port,
@@ -83,4 +97,6 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         org_activation_delay=args.org_activation_delay,
         validation_error=args.validation_error,
         log_level=args.log_level,
+        auth=args.auth,
+        credentials_file=Path(args.credentials_file) if args.credentials_file else None,
     )
