@@ -1,0 +1,70 @@
+"""One cell of the table: a server, a request, a number of connections — and what it cost.
+
+Server CPU per request is the delta of the server's utime+stime (/proc/<pid>/stat) over
+the wrk run, divided by the requests wrk completed: unlike requests/s it barely moves
+when other work shares the machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import wrk
+from http_client import Request
+from servers import Server
+
+MEASURED = "measured"
+
+
+@dataclass
+class Cell:
+    """A row of the results table."""
+
+    server: str  # "bare ASGI", "WorkMail Local", "moto"
+    store: str  # "memory", "SQLite" or "" (not applicable)
+    operation: str
+    group: str  # "limit", "peer", "read", "write", "auth", "scaling"
+    connections: int
+    variant: str = ""  # e.g. "logging on (info)", "10,000 organizations"
+    status: str = MEASURED  # or "not implemented", "pending", "error"
+    reason: str = ""
+    requests: int = 0
+    seconds: float = 0.0
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    cpu_us: float = 0.0  # server CPU per request, microseconds
+
+    @property
+    def measured(self) -> bool:
+        return self.status == MEASURED
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def measure(cell: Cell, server: Server, request: Request, seconds: float) -> Cell:
+    """Run wrk against ``server`` and fill the cell; error answers mark it "error"."""
+    server.check_alive()
+    cpu_before = server.cpu_seconds()
+    result = wrk.run(server.port, request, cell.connections, seconds)
+    cpu_after = server.cpu_seconds()
+    server.check_alive()
+    cell.requests = result.requests
+    cell.seconds = result.seconds
+    cell.rps = result.rps
+    cell.p50_ms = result.p50_ms
+    cell.p99_ms = result.p99_ms
+    cell.cpu_us = (cpu_after - cpu_before) / result.requests * 1e6 if result.requests else 0.0
+    if result.errors or not result.requests:
+        cell.status = "error"
+        cell.reason = f"{result.errors} failed of {result.requests} requests"
+    return cell
+
+
+def unavailable(cell: Cell, status: str, reason: str) -> Cell:
+    """A cell that is not measured on this build, with why."""
+    cell.status = status
+    cell.reason = reason
+    return cell

@@ -1,0 +1,88 @@
+"""Where WorkMail Local's CPU goes on the DescribeOrganization hot path: py-spy samples the
+server while wrk drives it, and the folded stacks are summed per function.
+
+Shares are of the samples in which the server was busy (py-spy drops idle samples):
+"inclusive" counts a function when it is anywhere on the stack, "self" only when it is
+the innermost Python frame (time in C code it called, such as sqlite3 or orjson, counts
+as the calling Python function's own).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import servers
+import wrk
+from cases import WORKMAIL_CASES, Fixtures, prepare
+from servers import LOADGEN_CORE, ROOT
+
+PY_SPY = ROOT / "bench" / ".venv-tools" / "bin" / "py-spy"
+RATE = 250  # samples per second: enough detail, little disturbance
+
+
+@dataclass
+class Profile:
+    """A summarised profile."""
+
+    operation: str
+    samples: int = 0
+    inclusive: list[tuple[str, float]] = field(default_factory=list)  # (function, share 0..1)
+    self_time: list[tuple[str, float]] = field(default_factory=list)
+    folded_path: str = ""
+    error: str = ""
+
+
+def summarise(folded: str, top: int = 25) -> tuple[int, list[tuple[str, float]], list[tuple[str, float]]]:
+    """Total samples, and the top functions by inclusive and by self share, from folded stacks."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for line in folded.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = stack.split(";")
+        total += count
+        own[frames[-1]] += count
+        for frame in set(frames):
+            inclusive[frame] += count
+    if not total:
+        return 0, [], []
+    # Frames on (nearly) every stack are the server's entry points: they say nothing.
+    inclusive = Counter({f: n for f, n in inclusive.items() if n < 0.99 * total})
+    return (total,
+            [(f, n / total) for f, n in inclusive.most_common(top)],
+            [(f, n / total) for f, n in own.most_common(top)])
+
+
+def run(log_dir: Path, results_dir: Path, seconds: float) -> Profile:
+    """Profile DescribeOrganization on an in-memory server under 32 connections."""
+    case = next(c for c in WORKMAIL_CASES if c.name == "DescribeOrganization")
+    profile = Profile(case.name)
+    server = servers.workmail_local("profile", log_dir, data_dir=None)
+    try:
+        fx: Fixtures = {}
+        request = prepare(server, case, fx, warmup=200)
+        folded = results_dir / "profile-describe-organization.folded"
+        load = threading.Thread(target=wrk.run, args=(server.port, request, 32, seconds + 1.0), daemon=True)
+        load.start()
+        spy = subprocess.run(
+            ["taskset", "-c", str(LOADGEN_CORE), str(PY_SPY), "record", "--pid", str(server.pid),
+             "--duration", str(max(1, int(seconds))), "--rate", str(RATE), "--format", "raw", "--nolineno",
+             "--output", str(folded)],
+            capture_output=True, text=True, timeout=seconds + 60,
+        )
+        load.join(timeout=seconds + 60)
+        if spy.returncode != 0 or not folded.exists():
+            profile.error = f"py-spy exited {spy.returncode}: {spy.stderr.strip()[-500:]}"
+            return profile
+        profile.samples, profile.inclusive, profile.self_time = summarise(folded.read_text())
+        profile.folded_path = str(folded.relative_to(ROOT))
+    finally:
+        server.stop()
+    return profile

@@ -1,0 +1,161 @@
+"""The servers under test: launched pinned to one core, watched through /proc, stopped by PID.
+
+Every server runs as a direct child (``taskset`` execs into it, so the child's PID is the
+server's), listens on loopback only, and logs into the run's scratch directory.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PYTHON = ROOT / ".venv" / "bin" / "python"
+MOTO_SERVER = ROOT / "bench" / ".venv-moto" / "bin" / "moto_server"
+BARE_APP = ROOT / "bench" / "bare_app.py"
+HOST = "127.0.0.1"
+SERVER_CORE = 0
+LOADGEN_CORE = 1
+HEALTH_PATH = "/_workmail-local/health"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+# Every server this process started and has not stopped yet (stopped on exit, whatever happens).
+running: list[Server] = []
+
+
+class ServerFailed(Exception):
+    """A server exited or never answered."""
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running server process."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+    ready_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the whole process (all its threads, live or ended)."""
+        stat = Path(f"/proc/{self.pid}/stat").read_text()
+        # Fields after the command name (which may hold spaces) start at field 3 (state).
+        fields = stat.rpartition(")")[2].split()
+        utime, stime = int(fields[11]), int(fields[12])
+        return (utime + stime) / CLOCK_TICKS
+
+    def rss_bytes(self) -> int:
+        """Resident memory (VmRSS)."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise ServerFailed(f"{self.name}: no VmRSS in /proc/{self.pid}/status")
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def check_alive(self) -> None:
+        if self.process.poll() is not None:
+            raise ServerFailed(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 10 s; this PID only."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        if self in running:
+            running.remove(self)
+
+
+def stop_all() -> None:
+    """Stop every server still running (called on the way out, also after errors)."""
+    for server in list(running):
+        server.stop()
+
+
+def _answers(port: int, path: str, want_ok: bool) -> bool:
+    conn = http.client.HTTPConnection(HOST, port, timeout=5)
+    try:
+        conn.request("GET", path)
+        status = conn.getresponse().status
+    except OSError:
+        return False
+    finally:
+        conn.close()
+    return status == 200 if want_ok else status < 500
+
+
+def launch(name: str, argv: list[str], port: int, log_dir: Path, ready_path: str = HEALTH_PATH,
+           want_ok: bool = True, timeout: float = 60.0, env: dict[str, str] | None = None) -> Server:
+    """Start ``argv`` on the server core and wait until ``ready_path`` answers.
+
+    ``ready_seconds`` is the time from launch to the first answer (200, or any answer
+    below 500 when ``want_ok`` is false).
+    """
+    log_path = log_dir / f"{name}.log"
+    with open(log_path, "wb") as log:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            ["taskset", "-c", str(SERVER_CORE), *argv],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
+            env={**os.environ, **(env or {})},
+        )
+    server = Server(name, process, port, log_path)
+    running.append(server)
+    while not _answers(port, ready_path, want_ok):
+        if process.poll() is not None or time.monotonic() - started > timeout:
+            server.stop()
+            raise ServerFailed(f"{name} did not come up on port {port}:\n{server.log_tail()}")
+        time.sleep(0.002)
+    server.ready_seconds = time.monotonic() - started
+    return server
+
+
+def workmail_local(name: str, log_dir: Path, data_dir: Path | None, log_level: str | None = "warning") -> Server:
+    """WorkMail Local in memory (``data_dir`` None) or on SQLite in ``data_dir``."""
+    port = free_port()
+    argv = [str(PROJECT_PYTHON), "-m", "workmail_local", "serve", "--host", HOST, "--port", str(port)]
+    argv += ["--in-memory"] if data_dir is None else ["--data-dir", str(data_dir)]
+    if log_level is not None:
+        argv += ["--log-level", log_level]
+    return launch(name, argv, port, log_dir)
+
+
+def bare_app(log_dir: Path) -> Server:
+    """The limit: bench/bare_app.py under the same HTTP stack."""
+    port = free_port()
+    return launch("bare", [str(PROJECT_PYTHON), str(BARE_APP), "--host", HOST, "--port", str(port)],
+                  port, log_dir, ready_path="/")
+
+
+def moto(log_dir: Path) -> Server:
+    """moto's server, from its own environment."""
+    port = free_port()
+    return launch("moto", [str(MOTO_SERVER), "-H", HOST, "-p", str(port)], port, log_dir,
+                  ready_path="/moto-api/", want_ok=False)
