@@ -9,6 +9,7 @@ as the calling Python function's own).
 
 from __future__ import annotations
 
+import re
 import subprocess
 import threading
 from collections import Counter
@@ -60,15 +61,16 @@ def summarise(folded: str, top: int = 25) -> tuple[int, list[tuple[str, float]],
             [(f, n / total) for f, n in own.most_common(top)])
 
 
-def run(log_dir: Path, results_dir: Path, seconds: float) -> Profile:
-    """Profile DescribeOrganization on an in-memory server under 32 connections."""
-    case = next(c for c in WORKMAIL_CASES if c.name == "DescribeOrganization")
+def run(log_dir: Path, results_dir: Path, seconds: float, case_name: str = "DescribeOrganization") -> Profile:
+    """Profile one case (DescribeOrganization by default) on an in-memory server under 32 connections."""
+    case = next(c for c in WORKMAIL_CASES if c.name == case_name)
     profile = Profile(case.name)
     server = servers.workmail_local("profile", log_dir, data_dir=None)
     try:
         fx: Fixtures = {}
         request = prepare(server, case, fx, warmup=200)
-        folded = results_dir / "profile-describe-organization.folded"
+        slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"(?<=[a-z])(?=[A-Z])", "-", case.name).lower()).strip("-")
+        folded = results_dir / f"profile-{slug}.folded"
         load = threading.Thread(target=wrk.run, args=(server.port, request, 32, seconds + 1.0), daemon=True)
         load.start()
         spy = subprocess.run(

@@ -137,14 +137,16 @@ def launch(name: str, argv: list[str], port: int, log_dir: Path, ready_path: str
     return server
 
 
-def workmail_local(name: str, log_dir: Path, data_dir: Path | None, log_level: str | None = "warning") -> Server:
-    """WorkMail Local in memory (``data_dir`` None) or on SQLite in ``data_dir``."""
+def workmail_local(name: str, log_dir: Path, data_dir: Path | None, log_level: str | None = "warning",
+                   extra_args: tuple[str, ...] = ()) -> Server:
+    """WorkMail Local in memory (``data_dir`` None) or on SQLite in ``data_dir``;
+    ``log_level`` None keeps the default (one log line per request)."""
     port = free_port()
     argv = [str(PROJECT_PYTHON), "-m", "workmail_local", "serve", "--host", HOST, "--port", str(port)]
     argv += ["--in-memory"] if data_dir is None else ["--data-dir", str(data_dir)]
     if log_level is not None:
         argv += ["--log-level", log_level]
-    return launch(name, argv, port, log_dir)
+    return launch(name, [*argv, *extra_args], port, log_dir)
 
 
 def bare_app(log_dir: Path) -> Server:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -31,7 +32,7 @@ import scaling
 import servers
 from cases import ACCOUNT, MOTO_CASE, REGION, WORKMAIL_CASES, Case, Fixtures, Unavailable, prepare
 from cells import Cell, measure, unavailable
-from http_client import aws_request
+from http_client import SECRET_KEY, aws_request
 from servers import LOADGEN_CORE, ROOT, SERVER_CORE
 
 RESULTS = ROOT / "bench" / "results"
@@ -82,11 +83,12 @@ def bare_cells(scratch: Path, connections: list[int], seconds: float, say: Progr
 
 
 def workmail_cells(store: str, scratch: Path, connections: list[int], seconds: float, say: Progress,
-                   log_level: str | None = "warning", only: set[str] | None = None, variant: str = "") -> list[Cell]:
+                   log_level: str | None = "warning", only: set[str] | None = None, variant: str = "",
+                   extra_args: tuple[str, ...] = ()) -> list[Cell]:
     """WorkMail Local's cases on one store (``memory`` or ``SQLite``)."""
     data_dir = None if store == "memory" else Path(tempfile.mkdtemp(dir=scratch, prefix="data-"))
-    name = f"workmail-{store.lower()}{'-' + log_level if log_level else '-default-logging'}"
-    server = servers.workmail_local(name, scratch, data_dir, log_level)
+    name = f"workmail-{store.lower()}-{re.sub(r'[^a-z0-9]+', '-', variant.lower()) or 'plain'}"
+    server = servers.workmail_local(name, scratch, data_dir, log_level, extra_args)
     try:
         fx: Fixtures = {}
         base = Cell(report.OURS, store, "", "", 0, variant)
@@ -97,6 +99,16 @@ def workmail_cells(store: str, scratch: Path, connections: list[int], seconds: f
         return cells
     finally:
         server.stop()
+
+
+def enforced_cells(scratch: Path, connections: list[int], seconds: float, say: Progress) -> list[Cell]:
+    """DescribeOrganization with ``--auth enforce``: every signature recomputed and checked."""
+    credentials = scratch / "credentials"
+    credentials.write_text(f"[bench]\naws_access_key_id = {ACCOUNT}\naws_secret_access_key = {SECRET_KEY}\n"
+                           f"account_id = {ACCOUNT}\n")
+    return workmail_cells("memory", scratch, connections, seconds, say, only={"DescribeOrganization"},
+                          variant=report.ENFORCE_VARIANT,
+                          extra_args=("--auth", "enforce", "--credentials-file", str(credentials)))
 
 
 def moto_cells(scratch: Path, connections: list[int], seconds: float, say: Progress) -> list[Cell]:
@@ -146,6 +158,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--launches", type=int, default=None, help="launches for ready time (default 5, --quick 2)")
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling step")
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
+    parser.add_argument("--profile", default="DescribeOrganization", choices=[c.name for c in WORKMAIL_CASES],
+                        help="the case to profile (default DescribeOrganization)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (server logs, data)")
     args = parser.parse_args(argv)
     args.duration = args.duration or (1.0 if args.quick else 3.0)
@@ -186,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         cells += section("logging", lambda: workmail_cells(
             "memory", scratch, conns, seconds, say, log_level=None, only={"DescribeOrganization"},
             variant=report.LOGGING_VARIANT)) or []
+        cells += section("auth enforce", lambda: enforced_cells(scratch, conns, seconds, say)) or []
         if not args.no_scaling:
             say(f"scaling: loading up to {args.scale:,} organizations and users")
             result = section("scaling", lambda: scaling.run(scratch, conns, seconds, args.scale))
@@ -196,8 +211,9 @@ def main(argv: list[str] | None = None) -> int:
         # the machine's load moved during the run.
         cells += section("bare", lambda: bare_cells(scratch, conns, seconds, say, "end of run")) or []
         if not args.no_profile:
-            say("profiling DescribeOrganization with py-spy")
-            profile = section("profile", lambda: profiling.run(scratch, RESULTS, 3.0 if args.quick else 6.0))
+            say(f"profiling {args.profile} with py-spy")
+            profile = section("profile", lambda: profiling.run(scratch, RESULTS, 3.0 if args.quick else 6.0,
+                                                               args.profile))
             if profile is not None:
                 run["profile"] = profile.__dict__
     finally:
