@@ -51,7 +51,7 @@ def draw(results: dict[str, Any], out: Path) -> None:
                        label=f"write target: {WRITE_LIMIT:g}× bare")
             ax.legend(loc="lower right", fontsize=8)
         ax.set_xscale("log")
-        ax.set_xlim(left=10)
+        ax.set_xlim(10, max(values) * 3)  # room for the labels
         ax.set_xlabel("server CPU per request (µs, log scale)")
         ax.set_title(f"{conns} connection{'s' if conns != 1 else ''}")
         ax.grid(axis="x", which="both", alpha=0.3)
