@@ -14,11 +14,11 @@ import logging
 import secrets
 import time
 import traceback
-import uuid
 from typing import Any
 
 import orjson
 
+from workmail_local.access_log import AccessLog
 from workmail_local.clock import Clock
 from workmail_local.config import Settings
 from workmail_local.context import RequestContext
@@ -36,8 +36,9 @@ from workmail_local.protocol.errors import (
 )
 from workmail_local.protocol.model import Operation, Service, load_service
 from workmail_local.protocol.pagination import PageTokens
-from workmail_local.protocol.sigv4 import DEFAULT_ACCOUNT, DEFAULT_REGION, account_for, parse_authorization, verify
+from workmail_local.protocol.sigv4 import DEFAULT_ACCOUNT, DEFAULT_REGION, account_for, claimed_scope, verify
 from workmail_local.protocol.validate import summary
+from workmail_local.request_ids import RequestIds
 from workmail_local.services import HOSTED, load_handlers
 from workmail_local.store import Store, Tx, open_store
 
@@ -75,6 +76,8 @@ class App:
         self.control_routes = load_routes()
         self.clock = Clock()
         self.tokens = PageTokens(b"")
+        self.request_ids = RequestIds()
+        self.access_log = AccessLog(enabled=logging.getLevelName(settings.log_level.upper()) <= logging.INFO)
         with self.store.transaction() as tx:
             self._load_meta(tx)
 
@@ -143,6 +146,7 @@ class App:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self.access_log.flush()
                 self.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -152,10 +156,10 @@ class App:
     def _caller(self, headers: dict[bytes, bytes]) -> tuple[str, str]:
         """Account and region as the SigV4 header claims them, unverified (open mode, control API)."""
         auth = headers.get(b"authorization")
-        credential = parse_authorization(auth.decode("latin-1")) if auth else None
-        if credential is None:
+        scope = claimed_scope(auth.decode("latin-1")) if auth else None
+        if scope is None:
             return DEFAULT_ACCOUNT, DEFAULT_REGION
-        return account_for(credential.access_key, self.key_accounts), credential.region
+        return account_for(scope[0], self.key_accounts), scope[1]
 
     def _verified_caller(self, op: Operation, method: str, raw_path: str, query: str,
                          headers: dict[bytes, bytes], body: bytes) -> tuple[str, str]:
@@ -177,7 +181,7 @@ class App:
         ``query`` and ``raw_path`` are the query string and path as received (percent-encoded),
         which enforce mode signs over; ``raw_path`` defaults to ``path``."""
         started = time.perf_counter()
-        request_id = str(uuid.uuid4())
+        request_id = self.request_ids.next()
         target = headers.get(b"x-amz-target", b"").decode("latin-1")
         op_label = target.rpartition(".")[2] or "-"
         enforce = self.key_secrets is not None
@@ -203,10 +207,10 @@ class App:
                 "message": f"An internal error occurred. Request ID: {request_id}",
             })
             extra.append((b"x-amzn-errortype", InternalFailure.code.encode()))
-        if log.isEnabledFor(logging.INFO):
+        if self.access_log.enabled:
             elapsed = (time.perf_counter() - started) * 1000
-            log.info("%s account=%s region=%s status=%d error=%s %.1fms%s", op_label, account, region,
-                     status, error, elapsed, f" request_id={request_id}" if status >= 500 else "")
+            self.access_log.write(f"{op_label} account={account} region={region} status={status} error={error} "
+                                  f"{elapsed:.1f}ms{f' request_id={request_id}' if status >= 500 else ''}")
         return status, payload, extra
 
     def _route(self, method: str, path: str, target: str) -> tuple[Operation, Any]:
@@ -253,7 +257,7 @@ class App:
     ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
         """Answer one control API call under ``/_workmail-local/``."""
         started = time.perf_counter()
-        request_id = str(uuid.uuid4())
+        request_id = self.request_ids.next()
         extra = [(b"x-amzn-requestid", request_id.encode())]
         account, region = self._caller(headers)
         try:
@@ -278,7 +282,8 @@ class App:
             status, error = 500, InternalFailure.code
             log.error("control request %s failed:\n%s", request_id, traceback.format_exc())
             result = {"__type": InternalFailure.code, "message": f"An internal error occurred. Request ID: {request_id}"}
-        if log.isEnabledFor(logging.INFO):
-            log.info("%s %s account=%s region=%s status=%d error=%s %.1fms", method, path, account, region,
-                     status, error, (time.perf_counter() - started) * 1000)
+        if self.access_log.enabled:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.access_log.write(f"{method} {path} account={account} region={region} status={status} "
+                                  f"error={error} {elapsed:.1f}ms")
         return status, orjson.dumps(result), extra

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from workmail_local.access_log import FLUSH_AFTER_SECONDS
+
 DEFAULT_TEST_ACCOUNT = "123456789012"
 
 
@@ -73,7 +75,10 @@ class LocalServer:
         self._clients.clear()
 
     def log(self) -> str:
-        """Everything the server has written to stderr (its request log)."""
+        """Everything the server has written to stderr (its request log).
+
+        The server writes request lines in batches a moment apart: wait one batch first."""
+        time.sleep(FLUSH_AFTER_SECONDS * 4)
         self._log.flush()
         return self.log_path.read_text(errors="replace")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 import orjson
@@ -13,6 +14,7 @@ from workmail_local.config import Settings
 
 def test_fault_is_internal_failure_with_logged_request_id(caplog: pytest.LogCaptureFixture) -> None:
     app = App(Settings(in_memory=True))
+    app.access_log.stream = io.StringIO()
     op, _ = app.targets["WorkMailService.ListOrganizations"]
 
     def broken(ctx, params):  # noqa: ANN001, ANN202
@@ -30,8 +32,10 @@ def test_fault_is_internal_failure_with_logged_request_id(caplog: pytest.LogCapt
     assert "boom" not in body["message"] and "Traceback" not in body["message"]
     assert dict(headers)[b"x-amzn-errortype"] == b"InternalFailure"
     assert any(request_id in r.getMessage() and "ZeroDivisionError" in r.getMessage() for r in caplog.records)
-    assert any(f"request_id={request_id}" in r.getMessage() and "status=500" in r.getMessage()
-               for r in caplog.records)
+    access = app.access_log.stream.getvalue().splitlines()
+    assert len(access) == 1
+    assert "ListOrganizations account=000000000000 region=us-east-1 status=500 error=InternalFailure" in access[0]
+    assert access[0].endswith(f"request_id={request_id}")
 
 
 def test_a_failed_handler_writes_nothing() -> None:

@@ -92,6 +92,20 @@ def default_account(access_key: str) -> str:
     return DEFAULT_ACCOUNT
 
 
+def claimed_scope(header: str) -> tuple[str, str] | None:
+    """``(access key, region)`` from an ``Authorization`` header's credential scope, or
+    ``None`` when it has none. The cheap read open mode needs on every request."""
+    start = header.find("Credential=")
+    if start < 0 or not header.startswith(ALGORITHM):
+        return None
+    start += len("Credential=")
+    end = header.find(",", start)
+    scope = (header[start:] if end < 0 else header[start:end]).strip().split("/")
+    if len(scope) != 5 or scope[4] != TERMINATOR:
+        return None
+    return scope[0], scope[2]
+
+
 def account_for(access_key: str, accounts: Mapping[str, str] | None = None) -> str:
     """The account an access key belongs to: its configured account (``accounts`` maps
     key ID → account), else :func:`default_account`."""

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,42 @@ class Tx:
         return self._conn.execute(sql, params).rowcount
 
 
+class _Transaction:
+    """``with store.transaction() as tx``: BEGIN … COMMIT, or ROLLBACK on an exception.
+
+    A plain class rather than ``@contextmanager``: this runs on every request.
+    """
+
+    __slots__ = ("_conn", "_lock")
+
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._conn, self._lock = conn, lock
+
+    def __enter__(self) -> Tx:
+        self._lock.acquire()
+        try:
+            self._conn.execute("BEGIN")
+        except BaseException:
+            self._lock.release()
+            raise
+        return Tx(self._conn)
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if exc_type is None:
+                try:
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    # A failed COMMIT (a deferred constraint, a full disk) leaves the
+                    # transaction open: end it before the error goes on.
+                    self._conn.execute("ROLLBACK")
+                    raise
+            else:
+                self._conn.execute("ROLLBACK")
+        finally:
+            self._lock.release()
+
+
 class Store:
     """An SQLite database (a file, or memory only) with the schema migrated to the latest version."""
 
@@ -71,17 +106,9 @@ class Store:
         """Where the data lives, for humans."""
         return "memory (nothing is written to disk)" if self.path is None else str(self.path)
 
-    @contextmanager
-    def transaction(self) -> Iterator[Tx]:
-        """A transaction committed on success and rolled back on any exception."""
-        with self._lock:
-            self._conn.execute("BEGIN")
-            try:
-                yield Tx(self._conn)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    def transaction(self) -> _Transaction:
+        """A transaction committed on success and rolled back on any exception (``with`` it)."""
+        return _Transaction(self._conn, self._lock)
 
     def migrate(self) -> list[str]:
         """Apply every migration not yet applied, each in its own transaction."""
