@@ -27,6 +27,5 @@ def authenticate_mailbox(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     decision = authenticate(req.tx, username, secret, protocol, req.now, organization_id)
     if not decision.authenticated:
         return 200, {"Authenticated": False, "Reason": decision.reason}
-    assert decision.user is not None
-    return 200, {"Authenticated": True, "UserId": decision.user["id"],
-                 "OrganizationId": decision.user["organization_id"], "Method": decision.method}
+    return 200, {"Authenticated": True, "UserId": decision.user_id, "OrganizationId": decision.organization_id,
+                 "Method": decision.method}

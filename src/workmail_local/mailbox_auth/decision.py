@@ -15,14 +15,13 @@ checked as the directory password.
 
 from __future__ import annotations
 
-import json
 from typing import NamedTuple
+
+import orjson
 
 from workmail_local.mailbox_auth.passwords import verify_password
 from workmail_local.mailbox_auth.tokens import token_hash
 from workmail_local.services.identitycenter.access import USER_NOT_LINKED, mailbox_access
-from workmail_local.services.workmail.identity_provider import identity_provider_configuration
-from workmail_local.services.workmail.organizations import organization_state
 from workmail_local.store import Row, Tx
 
 PROTOCOLS = ("IMAP", "SMTP", "EWS", "ActiveSync", "WEB")
@@ -31,7 +30,6 @@ PERSONAL_ACCESS_TOKEN = "PERSONAL_ACCESS_TOKEN"
 
 # Refusal reasons (the access function adds its own: USER_NOT_LINKED, NOT_ASSIGNED_TO_APPLICATION …).
 UNKNOWN_USER = "UNKNOWN_USER"
-ORGANIZATION_NOT_ACTIVE = "ORGANIZATION_NOT_ACTIVE"
 USER_NOT_ENABLED = "USER_NOT_ENABLED"
 INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
 DIRECTORY_PASSWORD_DISABLED = "DIRECTORY_PASSWORD_DISABLED"
@@ -43,10 +41,11 @@ PROTOCOL_NOT_IN_SCOPE = "PROTOCOL_NOT_IN_TOKEN_SCOPE"
 
 
 class Decision(NamedTuple):
-    """Allowed (with the user and the method) or refused (with a reason code)."""
+    """Allowed (with the user's and organization's IDs and the method) or refused (with a reason code)."""
 
     authenticated: bool
-    user: Row | None = None
+    user_id: str | None = None
+    organization_id: str | None = None
     method: str | None = None
     reason: str | None = None
 
@@ -55,68 +54,78 @@ def _refuse(reason: str) -> Decision:
     return Decision(False, reason=reason)
 
 
-def find_mailbox_user(tx: Tx, username: str, organization_id: str | None) -> Row | None:
-    """The not-deleted user a login names: an email address, or (with the organization) a user name."""
+# Everything one login needs, in one read: the user the login names (of an Active
+# organization not being deleted), its organization's configuration and that
+# configuration's identity store, and the user's token whose hash is the secret's.
+_LOGIN = (
+    "SELECT u.id, u.organization_id, u.state, u.password_hash, u.identity_provider_user_id,"
+    " u.identity_provider_identity_store_id, c.authentication_mode, c.pat_status, c.application_arn,"
+    " i.identity_store_id AS config_identity_store_id, t.id AS token_id, t.scopes AS token_scopes,"
+    " t.expires_at AS token_expires_at"
+    " FROM users u JOIN organizations o ON o.id = u.organization_id"
+    " LEFT JOIN identity_provider_configurations c ON c.organization_id = u.organization_id"
+    " LEFT JOIN idc_instances i ON i.instance_arn = c.instance_arn"
+    " LEFT JOIN personal_access_tokens t ON t.user_id = u.id AND t.token_hash = ?"
+    " WHERE o.delete_requested_at IS NULL AND o.active_at <= ? AND u.state <> 'DELETED' AND "
+)
+_BY_EMAIL = _LOGIN + "u.email_key = ? LIMIT 2"
+_BY_NAME_OR_EMAIL = _LOGIN + "u.organization_id = ? AND (u.email_key = ? OR u.name_key = ?) LIMIT 2"
+
+
+def find_login(tx: Tx, username: str, secret: str, now: float, organization_id: str | None) -> Row | None:
+    """The login's user (with its configuration and matching token): an email address, or
+    with the organization a user name. Users of organizations that are not Active — being
+    deleted, say, their alias and addresses free for a new organization — are nobody."""
     key = username.lower()
-    # Users of deleted organizations keep their addresses, which a new organization with
-    # the same alias may hand out again: only organizations not being deleted count.
-    live = "SELECT u.* FROM users u JOIN organizations o ON o.id = u.organization_id" \
-           " WHERE o.delete_requested_at IS NULL AND u.state <> 'DELETED'"
     if organization_id is None:
-        rows = tx.all(f"{live} AND u.email_key = ? LIMIT 2", (key,))
+        rows = tx.all(_BY_EMAIL, (token_hash(secret), now, key))
     else:
-        rows = tx.all(f"{live} AND u.organization_id = ? AND (u.email_key = ? OR u.name_key = ?) LIMIT 2",
-                      (organization_id, key, key))
+        rows = tx.all(_BY_NAME_OR_EMAIL, (token_hash(secret), now, organization_id, key, key))
     return rows[0] if len(rows) == 1 else None
 
 
 def authenticate(tx: Tx, username: str, secret: str, protocol: str, now: float,
                  organization_id: str | None = None) -> Decision:
     """Decide one login. ``protocol`` is one of :data:`PROTOCOLS`."""
-    user = find_mailbox_user(tx, username, organization_id)
-    if user is None:
+    login = find_login(tx, username, secret, now, organization_id)
+    if login is None:
         verify_password(None, secret)  # as slow as a wrong password: the answer's timing tells nothing
         return _refuse(UNKNOWN_USER)
-    org = tx.one("SELECT * FROM organizations WHERE id = ?", (user["organization_id"],))
-    if organization_state(org, now) != "Active":
-        return _refuse(ORGANIZATION_NOT_ACTIVE)
-    if user["state"] != "ENABLED":
+    if login["state"] != "ENABLED":
         return _refuse(USER_NOT_ENABLED)
-    config = identity_provider_configuration(tx, org["id"])
-    token = tx.one("SELECT * FROM personal_access_tokens WHERE token_hash = ? AND user_id = ?",
-                   (token_hash(secret), user["id"]))
-    if token is not None:
-        return _check_token(tx, user, token, config, protocol, now)
-    return _check_password(tx, user, secret, config)
+    if login["token_id"] is not None:
+        return _check_token(tx, login, protocol, now)
+    return _check_password(tx, login, secret)
 
 
-def _check_token(tx: Tx, user: Row, token: Row, config: Row | None, protocol: str, now: float) -> Decision:
-    if config is None:
+def _check_token(tx: Tx, login: Row, protocol: str, now: float) -> Decision:
+    if login["authentication_mode"] is None:
         return _refuse(TOKENS_NOT_ENABLED)
     if protocol == "WEB":
         return _refuse(TOKEN_NOT_FOR_WEB)
-    if config["pat_status"] != "ACTIVE":
+    if login["pat_status"] != "ACTIVE":
         return _refuse(TOKENS_INACTIVE)
-    if now >= token["expires_at"]:
+    if now >= login["token_expires_at"]:
         return _refuse(TOKEN_EXPIRED)
-    if protocol not in json.loads(token["scopes"]):
+    if protocol not in orjson.loads(login["token_scopes"]):
         return _refuse(PROTOCOL_NOT_IN_SCOPE)
-    store_id, idc_user_id = user["identity_provider_identity_store_id"], user["identity_provider_user_id"]
+    store_id, idc_user_id = login["identity_provider_identity_store_id"], login["identity_provider_user_id"]
     if store_id is None or idc_user_id is None:
         return _refuse(USER_NOT_LINKED)
-    access = mailbox_access(tx, user, store_id, idc_user_id)
+    config = {"application_arn": login["application_arn"], "identity_store_id": login["config_identity_store_id"]}
+    access = mailbox_access(tx, login, store_id, idc_user_id, config)
     if not access.allowed:
         return _refuse(access.reason or "ACCESS_DENIED")
-    tx.execute("UPDATE personal_access_tokens SET last_used_at = ? WHERE id = ?", (now, token["id"]))
-    return Decision(True, user, PERSONAL_ACCESS_TOKEN)
+    tx.execute("UPDATE personal_access_tokens SET last_used_at = ? WHERE id = ?", (now, login["token_id"]))
+    return Decision(True, login["id"], login["organization_id"], PERSONAL_ACCESS_TOKEN)
 
 
-def _check_password(tx: Tx, user: Row, secret: str, config: Row | None) -> Decision:
-    if config is not None and config["authentication_mode"] == "IDENTITY_PROVIDER_ONLY":
+def _check_password(tx: Tx, login: Row, secret: str) -> Decision:
+    if login["authentication_mode"] == "IDENTITY_PROVIDER_ONLY":
         return _refuse(DIRECTORY_PASSWORD_DISABLED)
-    check = verify_password(user["password_hash"], secret)
+    check = verify_password(login["password_hash"], secret)
     if not check.ok:
         return _refuse(INVALID_CREDENTIALS)
     if check.new_hash is not None:
-        tx.execute("UPDATE users SET password_hash = ? WHERE id = ?", (check.new_hash, user["id"]))
-    return Decision(True, user, DIRECTORY_PASSWORD)
+        tx.execute("UPDATE users SET password_hash = ? WHERE id = ?", (check.new_hash, login["id"]))
+    return Decision(True, login["id"], login["organization_id"], DIRECTORY_PASSWORD)
