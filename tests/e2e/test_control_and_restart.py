@@ -79,3 +79,16 @@ def test_in_memory_writes_no_file(tmp_path, monkeypatch) -> None:
         server.client("workmail").create_organization(Alias="ephemeral")
         assert "data: memory" in (server.process.stdout.readline() if server.process.stdout else "")
     assert list(tmp_path.rglob("*.sqlite3")) == []
+
+
+def test_a_second_server_on_the_same_data_dir_is_refused_clearly(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    with LocalServer(data_dir=data) as server:
+        second = subprocess.run([sys.executable, "-m", "workmail_local", "serve", "--port", "0", "--data-dir",
+                                 str(data)], capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2
+        assert "is in use by another process" in second.stderr and "Traceback" not in second.stderr
+        assert server.control("GET", "/health")[0] == 200  # the first one is unharmed

@@ -45,6 +45,10 @@ class Tx:
         return self._conn.execute(sql, params).rowcount
 
 
+class StoreInUseError(Exception):
+    """The database file is held by another process."""
+
+
 class _Transaction:
     """``with store.transaction() as tx``: BEGIN … COMMIT, or ROLLBACK on an exception.
 
@@ -92,11 +96,23 @@ class Store:
         # Autocommit mode: transactions are begun and ended explicitly below.
         self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA busy_timeout=2000")
         if path is not None:
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            # One server owns the file: the exclusive lock keeps a second server (or any
+            # other writer) out, and lets WAL skip shared-memory locking on every request.
+            self._conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+            try:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("BEGIN IMMEDIATE")  # take the lock now, not at the first write
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                self._conn.close()
+                if "locked" in str(exc):
+                    raise StoreInUseError(f"{path} is in use by another process (another WorkMail Local "
+                                          "server on the same data directory?)") from None
+                raise
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.execute("PRAGMA busy_timeout=5000")
         # One connection shared by the event loop and any worker thread: serialize use.
         self._lock = threading.RLock()
         self.migrate()
