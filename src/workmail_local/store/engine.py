@@ -8,11 +8,12 @@ before its response is sent.
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from workmail_local.store.migrations import MIGRATIONS
 
@@ -47,6 +48,22 @@ class Tx:
 
 class StoreInUseError(Exception):
     """The database file is held by another process."""
+
+
+def _claim(path: Path) -> TextIO:
+    """Hold ``<database>.lock`` for as long as the store is open: one server per database.
+
+    A lock file rather than SQLite's exclusive locking mode, so that tools (and tests) can
+    still read the database while the server runs.
+    """
+    handle = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115 - held until close()
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise StoreInUseError(f"{path} is in use by another process (another WorkMail Local server on the "
+                              "same data directory?)") from None
+    return handle
 
 
 class _Transaction:
@@ -94,23 +111,12 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         target = ":memory:" if path is None else str(path)
         # Autocommit mode: transactions are begun and ended explicitly below.
+        self._lock_file = _claim(path) if path is not None else None
         self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA busy_timeout=2000")
+        self._conn.execute("PRAGMA busy_timeout=5000")
         if path is not None:
-            # One server owns the file: the exclusive lock keeps a second server (or any
-            # other writer) out, and lets WAL skip shared-memory locking on every request.
-            self._conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-            try:
-                self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute("BEGIN IMMEDIATE")  # take the lock now, not at the first write
-                self._conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                self._conn.close()
-                if "locked" in str(exc):
-                    raise StoreInUseError(f"{path} is in use by another process (another WorkMail Local "
-                                          "server on the same data directory?)") from None
-                raise
+            self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         # One connection shared by the event loop and any worker thread: serialize use.
@@ -163,6 +169,8 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            if self._lock_file is not None:
+                self._lock_file.close()
 
 
 def open_store(data_dir: Path | None, in_memory: bool = False) -> Store:
