@@ -23,7 +23,7 @@ from workmail_local.clock import Clock
 from workmail_local.config import Settings
 from workmail_local.context import RequestContext
 from workmail_local.control import PREFIX as CONTROL_PREFIX
-from workmail_local.control import ControlError, ControlRequest, load_routes
+from workmail_local.control import NOT_DURABLE, ControlError, ControlRequest, load_routes
 from workmail_local.credentials import load_credentials_file
 from workmail_local.idempotency import run_once
 from workmail_local.protocol.errors import (
@@ -273,7 +273,7 @@ class App:
                 raise ControlError(400, "SerializationException", "The request body must be a JSON object")
             account = data.get("AccountId") or account
             region = data.get("Region") or region
-            with self.store.transaction() as tx:
+            with self.store.transaction(durable=route not in NOT_DURABLE) as tx:
                 status, result = route(ControlRequest(self, method, path, data, account, region, self.clock.now(), tx))
             error = "-"
         except ControlError as exc:

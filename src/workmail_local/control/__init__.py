@@ -43,14 +43,21 @@ class ControlError(Exception):
 
 ControlHandler = Callable[[ControlRequest], "tuple[int, dict[str, Any]]"]
 ROUTES: dict[tuple[str, str], ControlHandler] = {}
+NOT_DURABLE: set[ControlHandler] = set()
 
 
 
-def route(method: str, path: str) -> Callable[[ControlHandler], ControlHandler]:
-    """Register a handler for ``METHOD /_workmail-local<path>``."""
+def route(method: str, path: str, durable: bool = True) -> Callable[[ControlHandler], ControlHandler]:
+    """Register a handler for ``METHOD /_workmail-local<path>``.
+
+    ``durable=False``: its writes are bookkeeping that may skip waiting for the disk
+    (see ``Store.transaction``); everything else is committed durably.
+    """
 
     def register(fn: ControlHandler) -> ControlHandler:
         ROUTES[(method, PREFIX + path)] = fn
+        if not durable:
+            NOT_DURABLE.add(fn)
         return fn
 
     return register

@@ -3,7 +3,9 @@
 ``POST /_workmail-local/mailbox/authenticate`` ``{"Username", "Secret", "Protocol",
 "OrganizationId"?}`` → ``{"Authenticated": true, "UserId", "OrganizationId", "Method"}``
 or ``{"Authenticated": false, "Reason"}`` — a refusal is an answer (200), not an error.
-The secret is never logged or echoed.
+The secret is never logged or echoed. DateLastUsed is committed before the answer but
+without waiting for the disk: a crash of the server keeps it, a power loss may lose the
+last moments of it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from workmail_local.control import ControlError, ControlRequest, require, route
 from workmail_local.mailbox_auth.decision import PROTOCOLS, authenticate
 
 
-@route("POST", "/mailbox/authenticate")
+# A login writes only DateLastUsed (and, rarely, a rehashed password): it need not wait
+# for the disk, and every IMAP/SMTP login comes this way.
+@route("POST", "/mailbox/authenticate", durable=False)
 def authenticate_mailbox(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     username = require(req.body, "Username")
     secret = require(req.body, "Secret")

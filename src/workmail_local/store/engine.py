@@ -69,19 +69,25 @@ def _claim(path: Path) -> TextIO:
 class _Transaction:
     """``with store.transaction() as tx``: BEGIN … COMMIT, or ROLLBACK on an exception.
 
-    A plain class rather than ``@contextmanager``: this runs on every request.
+    A plain class rather than ``@contextmanager``: this runs on every request. A
+    transaction that is not ``durable`` commits without waiting for the disk (SQLite's
+    ``synchronous=NORMAL`` in WAL mode): it survives a crash of the server, not a power
+    loss — for bookkeeping such as a token's DateLastUsed on the login hot path.
     """
 
-    __slots__ = ("_conn", "_lock")
+    __slots__ = ("_conn", "_lock", "_durable")
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
-        self._conn, self._lock = conn, lock
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, durable: bool) -> None:
+        self._conn, self._lock, self._durable = conn, lock, durable
 
     def __enter__(self) -> Tx:
         self._lock.acquire()
         try:
+            if not self._durable:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("BEGIN")
         except BaseException:
+            self._restore()
             self._lock.release()
             raise
         return Tx(self._conn)
@@ -99,7 +105,12 @@ class _Transaction:
             else:
                 self._conn.execute("ROLLBACK")
         finally:
+            self._restore()
             self._lock.release()
+
+    def _restore(self) -> None:
+        if not self._durable:
+            self._conn.execute("PRAGMA synchronous=FULL")
 
 
 class Store:
@@ -128,9 +139,11 @@ class Store:
         """Where the data lives, for humans."""
         return "memory (nothing is written to disk)" if self.path is None else str(self.path)
 
-    def transaction(self) -> _Transaction:
-        """A transaction committed on success and rolled back on any exception (``with`` it)."""
-        return _Transaction(self._conn, self._lock)
+    def transaction(self, durable: bool = True) -> _Transaction:
+        """A transaction committed on success and rolled back on any exception (``with`` it).
+
+        ``durable=False``: committed before the response, but without waiting for the disk."""
+        return _Transaction(self._conn, self._lock, durable)
 
     def migrate(self) -> list[str]:
         """Apply every migration not yet applied, each in its own transaction."""
