@@ -130,6 +130,11 @@ def describe_user(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]
     return describe(entities.require_user(ctx, org["id"], params["UserId"]))
 
 
+# What a ListUsers page reads of each user: _summary's columns and the page cursor's.
+_SUMMARY_COLUMNS = ("id, email, name, display_name, state, role, enabled_at, disabled_at, identity_provider_user_id,"
+                    " identity_provider_identity_store_id, created_at")
+
+
 def _summary(user: Row) -> dict[str, Any]:
     return {
         "Id": user["id"],
@@ -169,7 +174,7 @@ def list_users(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     where, args = _filter_clause(filters)
 
     def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        sql = f"SELECT * FROM users WHERE organization_id = ?{where}"
+        sql = f"SELECT {_SUMMARY_COLUMNS} FROM users WHERE organization_id = ?{where}"
         values: list[Any] = [org["id"], *args]
         if after is not None:
             sql += " AND (created_at > ? OR (created_at = ? AND id > ?))"
