@@ -158,3 +158,13 @@ def test_services_choose_their_validation_error() -> None:
     assert load_service("workmail", "ValidationException").validation_error == "ValidationException"
     assert load_service("identitystore").validation_error == "ValidationException"
     assert load_service("sso-admin", "InvalidParameterException").validation_error == "ValidationException"
+
+
+def test_collections_holding_sensitive_members_are_not_echoed() -> None:
+    # identitystore's Emails list holds sensitive strings: a too-long list is shown as '***'.
+    emails = [{"Value": f"secret{i}@example.com"} for i in range(2)]
+    params = {"IdentityStoreId": "d-0123456789", "UserName": "u", "DisplayName": "U", "Emails": emails}
+    found = problems("identitystore", "CreateUser", params)
+    assert found, "Emails allows one address: two must violate its length"
+    assert all("secret" not in p for p in found)
+    assert any(p.startswith("Value '***' at 'emails'") for p in found)

@@ -111,6 +111,23 @@ def _scalar_checks(shape: Shape) -> list[Callable[[Any], str | None]]:
     return checks
 
 
+def contains_sensitive(shape: Shape, _seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a value of ``shape`` is, or holds, a member marked sensitive."""
+    if shape.metadata.get("sensitive"):
+        return True
+    if shape.name in _seen:
+        return False
+    seen = _seen | {shape.name}
+    kind = shape.type_name
+    if kind == "structure":
+        return any(contains_sensitive(m, seen) for m in shape.members.values())
+    if kind == "list":
+        return contains_sensitive(shape.member, seen)
+    if kind == "map":
+        return contains_sensitive(shape.key, seen) or contains_sensitive(shape.value, seen)
+    return False
+
+
 def compile_validator(shape: Shape, _memo: dict[str, Validator | None] | None = None) -> Validator | None:
     """Build the validator of ``shape``; ``None`` when the shape constrains nothing."""
     memo: dict[str, Validator | None] = {} if _memo is None else _memo
@@ -119,7 +136,8 @@ def compile_validator(shape: Shape, _memo: dict[str, Validator | None] | None = 
         return memo[key]
     memo[key] = None  # recursion guard: a recursive reference validates nothing deeper
     checks = _scalar_checks(shape)
-    sensitive = bool(shape.metadata.get("sensitive"))
+    # A list, map or structure holding anything sensitive is never echoed either.
+    sensitive = contains_sensitive(shape)
     kind = shape.type_name
     inner: Validator | None = None
 
@@ -134,12 +152,11 @@ def compile_validator(shape: Shape, _memo: dict[str, Validator | None] | None = 
         members = []
         for name, member in shape.members.items():
             sub = compile_validator(member, memo)
-            member_sensitive = bool(member.metadata.get("sensitive"))
             if sub is not None or name in required:
-                members.append((name, name[:1].lower() + name[1:], sub, name in required, member_sensitive))
+                members.append((name, name[:1].lower() + name[1:], sub, name in required))
         if members:
             def inner(value: dict[str, Any], path: str, errors: list[str]) -> None:
-                for name, wire, sub, is_required, member_sensitive in members:
+                for name, wire, sub, is_required in members:
                     item = value.get(name)
                     where = f"{path}.{wire}" if path else wire
                     if item is None:

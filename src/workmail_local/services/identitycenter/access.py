@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from workmail_local.services.identitycenter.directory import GROUP_PRINCIPAL, USER_PRINCIPAL
-from workmail_local.store import Row, Tx
+from workmail_local.store import Tx
 
 # Why access is refused (stable codes; the authentication endpoint reports them).
 NO_IDENTITY_PROVIDER_CONFIGURATION = "NO_IDENTITY_PROVIDER_CONFIGURATION"
