@@ -1,8 +1,14 @@
-"""Test helpers: the real server as a subprocess on a free loopback port, and clients for it.
+"""Test helpers: the real server as a subprocess on a free loopback port, and clients for
+it — or, faster, the same application in-process behind botocore.
 
-    with LocalServer(data_dir=tmp) as server:
+    with LocalServer(data_dir=tmp) as server:          # a real server, real HTTP
         wm = server.client("workmail")
         wm.create_organization(Alias="acme")
+
+    with mock_workmail() as local:                     # no server, no socket
+        wm = boto3.client("workmail", region_name="us-east-1")
+        wm.create_organization(Alias="acme")
+        local.control("POST", "/clock", {"advance_seconds": 60})
 
 Used by this project's tests; usable by anyone who wants WorkMail Local in a pytest run.
 """
@@ -143,3 +149,109 @@ class LocalServer:
         status, body = self.control("POST", "/reset")
         if status != 200:
             raise RuntimeError(f"reset failed: {status} {body}")
+
+
+# -- in-process: botocore's requests answered by the app itself -------------------------
+
+
+class _Body:
+    """The ``raw`` of a botocore response: something with ``stream()``."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Any:
+        yield self._data
+
+
+class InProcessWorkMail:
+    """An in-memory WorkMail Local answering botocore directly (see :func:`mock_workmail`)."""
+
+    def __init__(self, settings: Any = None) -> None:
+        from workmail_local.app import App
+        from workmail_local.config import Settings
+
+        self.app = App(settings or Settings(in_memory=True, log_level="warning"))
+
+    def answer(self, request: Any, **_: Any) -> Any:
+        """botocore ``before-send``: the app's response for a hosted service, else ``None`` (send it)."""
+        from botocore.awsrequest import AWSResponse
+
+        target = request.headers.get("X-Amz-Target")
+        target = target.decode() if isinstance(target, bytes) else target
+        if not target or target.partition(".")[0] not in self.app.prefixes:
+            return None
+        body = request.body or b""
+        if hasattr(body, "read"):
+            body = body.read()
+        if isinstance(body, str):
+            body = body.encode()
+        headers = {k.lower().encode(): (v if isinstance(v, bytes) else str(v).encode())
+                   for k, v in request.headers.items()}
+        parts = urlsplit(request.url)
+        status, payload, extra = self.app.handle_aws(request.method, parts.path or "/", headers, body,
+                                                     parts.query.encode(), (parts.path or "/").encode())
+        response_headers = {"content-type": "application/x-amz-json-1.1", "content-length": str(len(payload)),
+                            **{k.decode(): v.decode() for k, v in extra}}
+        return AWSResponse(request.url, status, response_headers, _Body(payload))
+
+    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+        """The control API, in-process: ``control("POST", "/clock", {"advance_seconds": 60})``."""
+        data = b"" if body is None else json.dumps(body).encode()
+        status, payload, _ = self.app.handle_control(method, "/_workmail-local" + path, {}, data)
+        return status, json.loads(payload) if payload else {}
+
+
+_active: list[InProcessWorkMail] = []
+
+
+def _before_send(request: Any, **kwargs: Any) -> Any:
+    return _active[-1].answer(request, **kwargs) if _active else None
+
+
+def _install() -> None:
+    """Hook :func:`_before_send` into every botocore session: new ones (botocore's built-in
+    handlers) and boto3's default session if it already exists (a session copies the
+    built-in handlers only when it is made)."""
+    import botocore.handlers
+
+    if ("before-send", _before_send) not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.append(("before-send", _before_send))
+    boto3 = sys.modules.get("boto3")
+    if boto3 is not None and boto3.DEFAULT_SESSION is not None:
+        boto3.DEFAULT_SESSION._session.register("before-send", _before_send, unique_id="workmail-local-mock")
+
+
+class mock_workmail:  # noqa: N801 - used like moto's mock_aws
+    """Answer every botocore client created inside the block from an in-memory WorkMail
+    Local (WorkMail, sso-admin, identitystore); other services go to the network as usual.
+
+    Clients need credentials (any values) and a region; no endpoint URL. State lives for
+    the block. Usable as a context manager or a decorator.
+    """
+
+    def __init__(self, settings: Any = None) -> None:
+        self.settings = settings
+        self.local: InProcessWorkMail | None = None
+
+    def __enter__(self) -> InProcessWorkMail:
+        _install()
+        self.local = InProcessWorkMail(self.settings)
+        _active.append(self.local)
+        return self.local
+
+    def __exit__(self, *exc: object) -> None:
+        if self.local is not None:
+            _active.remove(self.local)
+            self.local.app.store.close()
+            self.local = None
+
+    def __call__(self, fn: Any) -> Any:
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__(self.settings):
+                return fn(*args, **kwargs)
+
+        return wrapper
