@@ -65,7 +65,9 @@ def test_mfa_registration_and_codes(server) -> None:
 def test_codes_follow_the_emulator_clock_with_one_step_of_drift(server) -> None:
     world = build_world(server, mfa=True)
     assert world.totp is not None
-    server.control("POST", "/clock", {"advance_seconds": 3600})
+    # Land in the middle of a 30-second step, so no step boundary passes during the test.
+    now = server_now(server)
+    server.control("POST", "/clock", {"advance_seconds": 3600 + (15 - now % 30) % 30})
     now = server_now(server)
     assert world.sign_in(otp=world.totp.at(now - 30))[0] == 200  # one step behind: accepted
     assert world.sign_in(otp=world.totp.at(now - 90))[0] == 401  # three steps behind: refused

@@ -231,7 +231,7 @@ def test_user_not_linked_when_signed_in_before_the_configuration(server) -> None
     world.put_config()
     assert world.create_token(session=session) == denied(world, NOT_LINKED.format(world.org_id))
     # The next sign-in links the namesake; then it works.
-    assert world.create_token()[0] == 200
+    assert world.create_token(session=world.session(fresh=True))[0] == 200
 
 
 @pytest.mark.parametrize("link", ["", "0123456789-abcdefab-1234-1234-1234-123456789012"])

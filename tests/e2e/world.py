@@ -30,6 +30,7 @@ class World:
     app_arn: str
     idc_user_id: str
     totp: pyotp.TOTP | None = None
+    _session: dict | None = None
 
     def put_config(self, mode: str = "IDENTITY_PROVIDER_AND_DIRECTORY", status: str = "ACTIVE",
                    lifetime: int | None = None) -> None:
@@ -48,9 +49,15 @@ class World:
             body["Otp"] = otp
         return self.server.control("POST", "/identitycenter/signin", body)
 
-    def session(self) -> str:
-        status, body = self.sign_in(otp=self.totp.now() if self.totp else None)
+    def session(self, fresh: bool = False) -> str:
+        """A live session: the last one while it lasts, unless ``fresh`` (an authenticator
+        code is accepted once, so a second sign-in within the same 30 seconds is refused)."""
+        now = self.server.control("GET", "/clock")[1]["now"]
+        if not fresh and self._session is not None and self._session["ExpiresAt"] > now:
+            return self._session["SessionToken"]
+        status, body = self.sign_in(otp=self.totp.at(now) if self.totp else None)
         assert status == 200, body
+        self._session = body
         return body["SessionToken"]
 
     def create_token(self, session: str | None = None, name: str = "laptop", **extra: Any) -> tuple[int, dict]:
