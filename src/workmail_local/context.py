@@ -10,6 +10,7 @@ from workmail_local.config import Settings
 from workmail_local.protocol.model import Operation
 from workmail_local.protocol.pagination import PageTokens, paginate
 from workmail_local.store import Tx
+from workmail_local.store.pages import keyset
 
 
 @dataclass(slots=True)
@@ -34,3 +35,18 @@ class RequestContext:
     ) -> tuple[list[Any], str | None]:
         """One page of this list operation (see :func:`workmail_local.protocol.pagination.paginate`)."""
         return paginate(self, params, fetch, cursor_of, query)
+
+    def page(
+        self,
+        params: dict[str, Any],
+        select: str,
+        where: str,
+        args: Sequence[Any],
+        order: Sequence[str],
+        query: Sequence[Any] | None = None,
+    ) -> tuple[list[Any], str | None]:
+        """One page of ``select … WHERE where`` ordered by the ``order`` columns (unique
+        together): keyset pagination. The page token is bound to ``query`` (default: the
+        filter's arguments)."""
+        fetch, cursor_of = keyset(self.tx, select, where, args, order)
+        return paginate(self, params, fetch, cursor_of, list(args) if query is None else query)

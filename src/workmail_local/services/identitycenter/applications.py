@@ -42,27 +42,13 @@ def find_application(tx: Tx, account: str, region: str, application_arn: str) ->
     )
 
 
-def list_applications(
-    tx: Tx, instance_arn: str, after: list[Any] | None, limit: int, account: str | None = None
-) -> list[Row]:
-    """Up to ``limit`` applications of an instance in creation order, after the cursor
-    ``after`` (``[created_at, application_arn]``); only ``account``'s when given."""
-    where, params = ["a.instance_arn = ?"], [instance_arn]
+def applications_of_instance(instance_arn: str, account: str | None = None) -> tuple[str, str, list[Any]]:
+    """``(select, where, args)`` of an instance's applications (only ``account``'s when
+    given), for a keyset page ordered by ``a.created_at, a.application_arn``."""
+    where, args = "a.instance_arn = ?", [instance_arn]
     if account is not None:
-        where.append("a.account = ?")
-        params.append(account)
-    if after is not None:
-        where.append("(a.created_at > ? OR (a.created_at = ? AND a.application_arn > ?))")
-        params += [after[0], after[0], after[1]]
-    return tx.all(
-        f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY a.created_at, a.application_arn LIMIT ?",
-        (*params, limit),
-    )
-
-
-def application_cursor(row: Row) -> tuple[float, str]:
-    """An application's position in :func:`list_applications` order."""
-    return row["created_at"], row["application_arn"]
+        where, args = where + " AND a.account = ?", [*args, account]
+    return _SELECT, where, args
 
 
 def identity_store_arn(account: str, region: str, identity_store_id: str) -> str:

@@ -154,20 +154,8 @@ def describe_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[s
 
 @handlers("ListOrganizations")
 def list_organizations(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        if after is None:
-            return ctx.tx.all(
-                "SELECT * FROM organizations WHERE account = ? AND region = ?"
-                " ORDER BY created_at, id LIMIT ?",
-                (ctx.account, ctx.region, limit),
-            )
-        return ctx.tx.all(
-            "SELECT * FROM organizations WHERE account = ? AND region = ?"
-            " AND (created_at > ? OR (created_at = ? AND id > ?)) ORDER BY created_at, id LIMIT ?",
-            (ctx.account, ctx.region, after[0], after[0], after[1], limit),
-        )
-
-    rows, next_token = ctx.paginate(params, fetch, lambda r: (r["created_at"], r["id"]))
+    rows, next_token = ctx.page(params, "SELECT * FROM organizations", "account = ? AND region = ?",
+                                (ctx.account, ctx.region), ("created_at", "id"))
     return {
         "OrganizationSummaries": [
             {

@@ -21,10 +21,8 @@ from workmail_local.services.workmail.organizations import require_active_organi
 from workmail_local.store import Row
 
 # The tokens admins see: those of the organization's users that are not deleted.
-_VISIBLE_TOKENS = (
-    "SELECT t.* FROM personal_access_tokens t JOIN users u ON u.id = t.user_id"
-    " WHERE t.organization_id = ? AND u.state <> 'DELETED'"
-)
+_SELECT_TOKENS = "SELECT t.* FROM personal_access_tokens t JOIN users u ON u.id = t.user_id"
+_VISIBLE_TOKENS = "t.organization_id = ? AND u.state <> 'DELETED'"
 
 
 def token_summary(row: Row) -> dict[str, Any]:
@@ -50,18 +48,8 @@ def list_personal_access_tokens(ctx: RequestContext, params: dict[str, Any]) -> 
         entities.require_not_deleted(user)
         scope_sql, scope_args = _VISIBLE_TOKENS + " AND t.user_id = ?", [org["id"], user["id"]]
 
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        if after is None:
-            return ctx.tx.all(f"{scope_sql} ORDER BY t.created_at, t.id LIMIT ?",  # noqa: S608
-                              (*scope_args, limit))
-        return ctx.tx.all(
-            f"{scope_sql} AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?)) ORDER BY t.created_at, t.id"  # noqa: S608
-            " LIMIT ?",
-            (*scope_args, after[0], after[0], after[1], limit),
-        )
-
     # The page token is bound to the organization and the resolved user.
-    rows, next_token = ctx.paginate(params, fetch, lambda r: (r["created_at"], r["id"]), query=scope_args)
+    rows, next_token = ctx.page(params, _SELECT_TOKENS, scope_sql, scope_args, ("t.created_at", "t.id"))
     return {"PersonalAccessTokenSummaries": [token_summary(r) for r in rows], "NextToken": next_token}
 
 
@@ -69,7 +57,7 @@ def list_personal_access_tokens(ctx: RequestContext, params: dict[str, Any]) -> 
 def get_personal_access_token_metadata(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """One token's metadata (never its secret); ResourceNotFoundException when there is none."""
     org = require_active_organization(ctx, params["OrganizationId"])
-    row = ctx.tx.one(f"{_VISIBLE_TOKENS} AND t.id = ?",  # noqa: S608 - fixed SQL text
+    row = ctx.tx.one(f"{_SELECT_TOKENS} WHERE {_VISIBLE_TOKENS} AND t.id = ?",  # noqa: S608 - fixed SQL text
                      (org["id"], params["PersonalAccessTokenId"]))
     if row is None:
         raise errors.ResourceNotFoundException(

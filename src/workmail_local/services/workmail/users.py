@@ -173,16 +173,9 @@ def list_users(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     filters = params.get("Filters", {})
     where, args = _filter_clause(filters)
 
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        sql = f"SELECT {_SUMMARY_COLUMNS} FROM users WHERE organization_id = ?{where}"
-        values: list[Any] = [org["id"], *args]
-        if after is not None:
-            sql += " AND (created_at > ? OR (created_at = ? AND id > ?))"
-            values += [after[0], after[0], after[1]]
-        return ctx.tx.all(sql + " ORDER BY created_at, id LIMIT ?", (*values, limit))
-
     query = [org["id"], sorted((k, v) for k, v in filters.items() if v is not None)]
-    rows, next_token = ctx.paginate(params, fetch, lambda r: (r["created_at"], r["id"]), query)
+    rows, next_token = ctx.page(params, f"SELECT {_SUMMARY_COLUMNS} FROM users", f"organization_id = ?{where}",
+                                [org["id"], *args], ("created_at", "id"), query)
     return {"Users": [_summary(r) for r in rows], "NextToken": next_token}
 
 

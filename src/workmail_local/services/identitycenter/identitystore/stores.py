@@ -99,19 +99,9 @@ def _summary(ctx: RequestContext, row: Row) -> dict[str, Any]:
 
 def page(ctx: RequestContext, params: dict[str, Any], table: str, where: str, scope: tuple[Any, ...],
          key: str) -> tuple[list[Row], str | None]:
-    """One page of ``table``'s rows matching ``where`` (``?`` bound to ``scope``), oldest first,
-    ties broken by the ``key`` column: keyset pagination through :meth:`RequestContext.paginate`."""
-    order = f"ORDER BY created_at, {key} LIMIT ?"
-
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        if after is None:
-            return ctx.tx.all(f"SELECT * FROM {table} WHERE {where} {order}", (*scope, limit))
-        return ctx.tx.all(
-            f"SELECT * FROM {table} WHERE {where} AND (created_at > ? OR (created_at = ? AND {key} > ?)) {order}",
-            (*scope, after[0], after[0], after[1], limit),
-        )
-
-    return ctx.paginate(params, fetch, lambda r: (r["created_at"], r[key]), query=[table, where, *scope])
+    """One page of ``table``'s rows matching ``where`` (``?`` bound to ``scope``), oldest
+    first, ties broken by the ``key`` column."""
+    return ctx.page(params, f"SELECT * FROM {table}", where, scope, ("created_at", key), query=[table, where, *scope])
 
 
 @handlers("ListIdentityStores")

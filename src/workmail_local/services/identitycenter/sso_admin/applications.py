@@ -10,10 +10,9 @@ from typing import Any
 
 from workmail_local.context import RequestContext
 from workmail_local.services.identitycenter.applications import (
-    application_cursor,
+    applications_of_instance,
     find_application,
     identity_store_arn,
-    list_applications,
     provider_arn,
 )
 from workmail_local.services.identitycenter.instances import find_instance
@@ -46,13 +45,12 @@ def list_applications_of_instance(ctx: RequestContext, params: dict[str, Any]) -
     account = filters.get("ApplicationAccount")
     provider = filters.get("ApplicationProvider")
 
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        # Every application here is WorkMail's: another provider matches none of them.
-        if provider is not None and provider != provider_arn(ctx.region):
-            return []
-        return list_applications(ctx.tx, instance_arn, after, limit, account)
-
-    rows, next_token = ctx.paginate(params, fetch, application_cursor, query=[instance_arn, account, provider])
+    select, where, args = applications_of_instance(instance_arn, account)
+    # Every application here is WorkMail's: another provider matches none of them.
+    if provider is not None and provider != provider_arn(ctx.region):
+        where += " AND 0 = 1"
+    rows, next_token = ctx.page(params, select, where, args, ("a.created_at", "a.application_arn"),
+                                query=[instance_arn, account, provider])
     return {"Applications": [application_view(r) for r in rows], "NextToken": next_token}
 
 

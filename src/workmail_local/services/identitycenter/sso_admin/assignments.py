@@ -78,28 +78,19 @@ def delete_application_assignment(ctx: RequestContext, params: dict[str, Any]) -
             f"{params['PrincipalType']} {params['PrincipalId']} is not assigned to {app['application_arn']}.")
 
 
-def _cursor(row: Row) -> tuple[float, str, str, str]:
-    return row["created_at"], row["application_arn"], row["principal_type"], row["principal_id"]
+_ORDER = ("s.created_at", "s.application_arn", "s.principal_type", "s.principal_id")
+_SELECT = "SELECT s.* FROM idc_application_assignments s JOIN idc_applications a ON a.application_arn = s.application_arn"
 
 
-_AFTER = (" AND (created_at > ? OR (created_at = ? AND (application_arn, principal_type, principal_id)"
-          " > (?, ?, ?)))")
+def _assignments(rows: list[Row]) -> list[dict[str, Any]]:
+    return [_assignment(r["application_arn"], r["principal_type"], r["principal_id"]) for r in rows]
 
 
 @handlers("ListApplicationAssignments")
 def list_application_assignments(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     app = _application(ctx, params["ApplicationArn"])
-
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        sql, args = "SELECT * FROM idc_application_assignments WHERE application_arn = ?", [app["application_arn"]]
-        if after is not None:
-            sql, args = sql + _AFTER, [*args, after[0], *after]
-        return ctx.tx.all(sql + " ORDER BY created_at, application_arn, principal_type, principal_id LIMIT ?",
-                          (*args, limit))
-
-    rows, next_token = ctx.paginate(params, fetch, _cursor, query=[app["application_arn"]])
-    return {"ApplicationAssignments": [_assignment(r["application_arn"], r["principal_type"], r["principal_id"])
-                                       for r in rows], "NextToken": next_token}
+    rows, next_token = ctx.page(params, _SELECT, "s.application_arn = ?", [app["application_arn"]], _ORDER)
+    return {"ApplicationAssignments": _assignments(rows), "NextToken": next_token}
 
 
 @handlers("ListApplicationAssignmentsForPrincipal")
@@ -107,26 +98,13 @@ def list_application_assignments_for_principal(ctx: RequestContext, params: dict
     instance = find_instance(ctx.tx, ctx.account, ctx.region, params["InstanceArn"])
     if instance is None:
         raise errors.ResourceNotFoundException(f"Instance {params['InstanceArn']} does not exist.")
+    where = "a.instance_arn = ? AND s.principal_type = ? AND s.principal_id = ?"
+    args = [instance["instance_arn"], params["PrincipalType"], params["PrincipalId"]]
     only_app = params.get("Filter", {}).get("ApplicationArn")
-    query = [instance["instance_arn"], params["PrincipalType"], params["PrincipalId"], only_app]
-
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        sql = ("SELECT s.* FROM idc_application_assignments s JOIN idc_applications a"
-               " ON a.application_arn = s.application_arn"
-               " WHERE a.instance_arn = ? AND s.principal_type = ? AND s.principal_id = ?")
-        args: list[Any] = query[:3]
-        if only_app is not None:
-            sql, args = sql + " AND s.application_arn = ?", [*args, only_app]
-        if after is not None:
-            sql += (" AND (s.created_at > ? OR (s.created_at = ? AND (s.application_arn, s.principal_type,"
-                    " s.principal_id) > (?, ?, ?)))")
-            args = [*args, after[0], *after]
-        return ctx.tx.all(sql + " ORDER BY s.created_at, s.application_arn, s.principal_type, s.principal_id"
-                          " LIMIT ?", (*args, limit))
-
-    rows, next_token = ctx.paginate(params, fetch, _cursor, query=query)
-    return {"ApplicationAssignments": [_assignment(r["application_arn"], r["principal_type"], r["principal_id"])
-                                       for r in rows], "NextToken": next_token}
+    if only_app is not None:
+        where, args = where + " AND s.application_arn = ?", [*args, only_app]
+    rows, next_token = ctx.page(params, _SELECT, where, args, _ORDER)
+    return {"ApplicationAssignments": _assignments(rows), "NextToken": next_token}
 
 
 @directory.on_principal_delete

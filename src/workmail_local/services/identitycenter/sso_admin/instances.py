@@ -49,21 +49,8 @@ def list_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any
     scope = "account = ?" if all_regions else "account = ? AND region = ?"
     scope_params: tuple[Any, ...] = (ctx.account,) if all_regions else (ctx.account, ctx.region)
 
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
-        if after is None:
-            return ctx.tx.all(
-                f"SELECT * FROM idc_instances WHERE {scope} ORDER BY created_at, instance_arn LIMIT ?",
-                (*scope_params, limit),
-            )
-        return ctx.tx.all(
-            f"SELECT * FROM idc_instances WHERE {scope}"
-            " AND (created_at > ? OR (created_at = ? AND instance_arn > ?)) ORDER BY created_at, instance_arn LIMIT ?",
-            (*scope_params, after[0], after[0], after[1], limit),
-        )
-
-    rows, next_token = ctx.paginate(
-        params, fetch, lambda r: (r["created_at"], r["instance_arn"]), query=[all_regions]
-    )
+    rows, next_token = ctx.page(params, "SELECT * FROM idc_instances", scope, scope_params,
+                                ("created_at", "instance_arn"), query=[all_regions])
     return {"Instances": [instance_metadata(r) for r in rows], "NextToken": next_token}
 
 

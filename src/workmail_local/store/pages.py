@@ -1,0 +1,38 @@
+"""Keyset pages of a query: the SQL half of the shared pagination helper.
+
+A list operation names its query (``SELECT … FROM …``), its filter and the columns that
+order it (unique together, the last usually an ID); a page is the rows after the
+previous page's last row, found through the index rather than by skipping an offset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from workmail_local.store.engine import Row, Tx
+
+Fetch = Callable[[list[Any] | None, int], list[Row]]
+
+
+def keyset(tx: Tx, select: str, where: str, args: Sequence[Any],
+           order: Sequence[str]) -> tuple[Fetch, Callable[[Row], list[Any]]]:
+    """``(fetch, cursor_of)`` for :func:`workmail_local.protocol.pagination.paginate`.
+
+    ``order`` columns may be qualified (``t.created_at``); a row's cursor reads them by
+    their bare names, so the query must select them.
+    """
+    columns = ", ".join(order)
+    after_sql = f" AND ({columns}) > ({', '.join('?' for _ in order)})"
+    ordered = f" ORDER BY {columns} LIMIT ?"
+    names = [column.rpartition(".")[2] for column in order]
+
+    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
+        if after is None:
+            return tx.all(f"{select} WHERE {where}{ordered}", (*args, limit))
+        return tx.all(f"{select} WHERE {where}{after_sql}{ordered}", (*args, *after, limit))
+
+    def cursor_of(row: Row) -> list[Any]:
+        return [row[name] for name in names]
+
+    return fetch, cursor_of
