@@ -41,3 +41,9 @@ def org_id(workmail) -> str:  # noqa: ANN001
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture
+def instance_arn(server: LocalServer) -> str:
+    """The default test account's IdC instance (us-east-1), created on first use."""
+    return server.client("sso-admin").list_instances()["Instances"][0]["InstanceArn"]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.e2e.helpers import code_of
 from tests.e2e.world import World, build_world
 from workmail_local.services.identitycenter.access import (
     NO_IDENTITY_PROVIDER_CONFIGURATION,
@@ -17,10 +18,6 @@ from workmail_local.services.identitycenter.access import (
 )
 
 UNKNOWN_PRINCIPAL = "0123456789-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-
-
-def code_of(exc: pytest.ExceptionInfo[ClientError]) -> str:
-    return exc.value.response["Error"]["Code"]
 
 
 def assignments(world: World, **extra: Any) -> list[tuple[str, str]]:

@@ -9,30 +9,11 @@ import pytest
 import regex
 from botocore.exceptions import ClientError
 
-from workmail_local.protocol.model import load_service
-from workmail_local.testing import LocalServer
+from tests.e2e.helpers import error_of, instance_of, pattern
 
 OTHER_ACCOUNT = "210987654321"
 CREATE = "WorkMailService.CreateIdentityCenterApplication"
 DELETE = "WorkMailService.DeleteIdentityCenterApplication"
-
-
-def pattern(service: str, shape: str) -> regex.Pattern[str]:
-    return regex.compile(load_service(service).model.shape_for(shape).metadata["pattern"])
-
-
-def error_of(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    err = exc.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
-def instance_of(server: LocalServer, account: str = "123456789012", region: str = "us-east-1") -> str:
-    return server.client("sso-admin", account=account, region=region).list_instances()["Instances"][0]["InstanceArn"]
-
-
-@pytest.fixture
-def instance_arn(server: LocalServer) -> str:
-    return instance_of(server)
 
 
 def create(client: Any, instance_arn: str, name: str = "WorkMail", **extra: Any) -> str:

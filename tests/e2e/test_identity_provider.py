@@ -9,26 +9,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.e2e.helpers import error_of, instance_of
 from workmail_local.testing import LocalServer
 
 OTHER_ACCOUNT = "210987654321"
 MISSING_ORG = "m-" + "0" * 32
 PUT = "WorkMailService.PutIdentityProviderConfiguration"
-
-
-def error_of(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    err = exc.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
-def instance_of(server: LocalServer, account: str = "123456789012", region: str = "us-east-1") -> str:
-    """The (account, region)'s IdC instance, created on first use."""
-    return server.client("sso-admin", account=account, region=region).list_instances()["Instances"][0]["InstanceArn"]
-
-
-@pytest.fixture
-def instance_arn(server: LocalServer) -> str:
-    return instance_of(server)
 
 
 @pytest.fixture

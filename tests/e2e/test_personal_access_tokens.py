@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.test_users import OTHER_ACCOUNT, error_of
+from tests.e2e.helpers import error_of
+from tests.e2e.test_users import OTHER_ACCOUNT
 from tests.e2e.test_users_passwords import database_bytes
 from tests.e2e.world import DIRECTORY_PASSWORD, IDC_PASSWORD, World, build_world
 from workmail_local.testing import LocalServer

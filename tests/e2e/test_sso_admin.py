@@ -9,21 +9,12 @@ import pytest
 import regex
 from botocore.exceptions import ClientError
 
-from workmail_local.protocol.model import load_service
+from tests.e2e.helpers import error_of, pattern
 from workmail_local.testing import LocalServer
 
 OTHER_ACCOUNT = "210987654321"
 UNKNOWN_INSTANCE = "arn:aws:sso:::instance/ssoins-0000000000000000"
 WORKMAIL_PROVIDER = "arn:aws:sso::aws:applicationProvider/workmail"
-
-
-def pattern(service: str, shape: str) -> regex.Pattern[str]:
-    return regex.compile(load_service(service).model.shape_for(shape).metadata["pattern"])
-
-
-def error_of(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    err = exc.value.response["Error"]
-    return err["Code"], err["Message"]
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.e2e.helpers import error_of
 from workmail_local.protocol.model import load_service
 
 MODEL = load_service("workmail").model
@@ -21,10 +22,6 @@ STORE_ID = re.compile(MODEL.shape_for("IdentityProviderIdentityStoreId").metadat
 IDC_USER = "12345678-1234-1234-1234-123456789012"
 OTHER_IDC_USER = "0123456789-abcdefab-1234-1234-1234-123456789012"
 OTHER_ACCOUNT = "210987654321"
-
-
-def error_of(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    return exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]
 
 
 def create(workmail, org_id: str, name: str, **extra) -> str:  # noqa: ANN001

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.test_users import create, error_of
+from tests.e2e.helpers import error_of
+from tests.e2e.test_users import create
 from workmail_local.mailbox_auth.passwords import verify_password
 from workmail_local.testing import LocalServer
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.test_users import create, error_of
+from tests.e2e.helpers import error_of
+from tests.e2e.test_users import create
 
 
 def test_register_and_deregister(workmail, server, org_id) -> None:
