@@ -189,7 +189,8 @@ def _race(servers: list[LocalServer], call: Any) -> list[Any]:
 def test_concurrent_create_organization_with_one_alias_has_one_winner(pg: LocalServer, pg2: LocalServer) -> None:
     for round_ in range(8):
         alias = f"race-{round_}"
-        results = _race([pg, pg2], lambda s: s.client("workmail").create_organization(Alias=alias)["OrganizationId"])
+        results = _race([pg, pg2], lambda s, alias=alias: s.client("workmail").create_organization(
+            Alias=alias)["OrganizationId"])
         winners = [r for r in results if isinstance(r, str) and r.startswith("m-")]
         assert len(winners) == 1, results
         assert [r for r in results if r not in winners] == ["NameAvailabilityException"]
@@ -201,7 +202,7 @@ def test_concurrent_create_user_with_one_name_has_one_winner(pg: LocalServer, pg
     org_id = pg.client("workmail").create_organization(Alias="people")["OrganizationId"]
     for round_ in range(5):
         name = f"user{round_}"
-        results = _race([pg, pg2], lambda s: s.client("workmail").create_user(
+        results = _race([pg, pg2], lambda s, name=name: s.client("workmail").create_user(
             OrganizationId=org_id, Name=name, DisplayName=name)["UserId"])
         assert sorted(r == "NameAvailabilityException" for r in results) == [False, True], results
     users = pg.client("workmail").list_users(OrganizationId=org_id)["Users"]

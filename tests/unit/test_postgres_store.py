@@ -33,7 +33,7 @@ def test_placeholders_and_percent_signs_are_translated() -> None:
 
 def test_types_are_widened_for_postgresql() -> None:
     assert ddl("CREATE TABLE t (a REAL NOT NULL, b INTEGER, c TEXT, realm TEXT)") == \
-        "CREATE TABLE t (a DOUBLE PRECISION NOT NULL, b BIGINT, c TEXT, realm TEXT)"
+        'CREATE TABLE t (a DOUBLE PRECISION NOT NULL, b BIGINT, c TEXT COLLATE "C", realm TEXT COLLATE "C")'
 
 
 def test_the_password_is_left_out_of_the_printed_url() -> None:
@@ -80,6 +80,8 @@ def test_migrations_run_once_even_when_processes_start_together(url: str) -> Non
         assert [r["id"] for r in tx.all("SELECT id FROM schema_migrations ORDER BY id")] == sorted(MIGRATIONS)
         assert tx.value("SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema()"
                         " AND table_name = 'organizations' AND column_name = 'created_at'") == "double precision"
+        assert tx.value("SELECT collation_name FROM information_schema.columns WHERE table_schema = current_schema()"
+                        " AND table_name = 'organizations' AND column_name = 'alias'") == "C"
     for s in stores:
         assert s.migrate() == []
         s.close()
@@ -94,11 +96,20 @@ def test_rows_read_by_name_and_position(store: PostgresStore) -> None:
         assert tx.value("SELECT value FROM meta WHERE key = ? OR ? IS NULL", ("nothing", None)) == "100%"
 
 
+def test_text_is_ordered_by_code_point_as_in_sqlite(store: PostgresStore) -> None:
+    keys = ["b", "B", "a-b", "ab", "A", "é", "_"]
+    with store.transaction() as tx:
+        for key in keys:
+            tx.execute("INSERT INTO meta (key, value) VALUES (?, '')", (key,))
+        assert [r["key"] for r in tx.all("SELECT key FROM meta ORDER BY key")] == sorted(keys)
+
+
 def test_booleans_and_timestamps_keep_their_values(store: PostgresStore) -> None:
     now = 1795864133.926
     with store.transaction() as tx:
         tx.execute("INSERT INTO organizations (id, account, region, alias, directory_id, directory_type,"
-                   " default_mail_domain, interoperability, created_at, active_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   " default_mail_domain, interoperability, created_at, active_at)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    ("m-1", "123456789012", "us-east-1", "a", "d-1", "WorkMail", "a.example", True, now, now))
         row = tx.one("SELECT interoperability, created_at FROM organizations WHERE interoperability = ?", (True,))
     assert row is not None and row["interoperability"] == 1 and row["created_at"] == now

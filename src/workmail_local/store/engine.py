@@ -9,6 +9,7 @@ in :func:`open_store`) runs them unchanged. SQLite runs in WAL mode with
 from __future__ import annotations
 
 import fcntl
+import logging
 import sqlite3
 import threading
 import time
@@ -21,6 +22,7 @@ from workmail_local.store.migrations import MIGRATIONS
 
 Row = sqlite3.Row
 T = TypeVar("T")
+log = logging.getLogger("workmail_local.store")
 
 
 class Tx:
@@ -174,9 +176,10 @@ class Store:
             try:
                 with self.transaction(durable) as tx:
                     return work(tx)
-            except self.retryable:
+            except self.retryable as exc:
                 if attempt == self.attempts:
                     raise
+                log.debug("transaction run again (attempt %d) after: %s", attempt + 1, exc)
                 time.sleep(0.005 * attempt)
         raise AssertionError("unreachable")
 
@@ -233,8 +236,11 @@ def open_store(data_dir: Path | None, in_memory: bool = False, database_url: str
     """The store the settings ask for: PostgreSQL at ``database_url``, in memory, or
     ``workmail-local.sqlite3`` in ``data_dir``."""
     if database_url:
-        from workmail_local.store.postgres import PostgresStore  # psycopg is an optional extra
-
+        try:
+            from workmail_local.store.postgres import PostgresStore  # psycopg is an optional extra
+        except ImportError:
+            raise StoreUnavailableError("a PostgreSQL database URL needs psycopg: "
+                                        "pip install 'workmail-local[postgres]'") from None
         return PostgresStore(database_url)
     if in_memory or data_dir is None:
         return Store(None)

@@ -54,11 +54,14 @@ def translate(sql: str) -> str:
 
 
 _TYPES = ((re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),  # PostgreSQL's REAL is 4 bytes: timestamps need 8
-          (re.compile(r"\bINTEGER\b"), "BIGINT"))  # SQLite's INTEGER is 8 bytes
+          (re.compile(r"\bINTEGER\b"), "BIGINT"),  # SQLite's INTEGER is 8 bytes
+          # SQLite compares text by code point; so does the "C" collation, whatever the
+          # database's locale: the same order (and keyset pages) on both engines.
+          (re.compile(r"\bTEXT\b"), 'TEXT COLLATE "C"'))
 
 
 def ddl(statement: str) -> str:
-    """A migration statement with SQLite's type names turned into PostgreSQL's of the same range."""
+    """A migration statement with SQLite's types turned into PostgreSQL's of the same range and order."""
     for pattern, replacement in _TYPES:
         statement = pattern.sub(replacement, statement)
     return statement
