@@ -136,7 +136,13 @@ class _PgTransaction:
         self._store._lock.acquire()
         try:
             self._conn = self._store._connection()
-            self._conn.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            try:
+                self._conn.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            except psycopg.OperationalError:
+                # The connection died while idle (the database restarted): open a new one.
+                self._conn.close()
+                self._conn = self._store._connection()
+                self._conn.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
             if not self._durable:
                 self._conn.execute("SET LOCAL synchronous_commit = off")
         except BaseException:
