@@ -1,7 +1,14 @@
-"""Shared fixtures: one live server for the session, wiped before each test that uses it."""
+"""Shared fixtures: one live server for the session, wiped before each test that uses it.
+
+The suite runs on SQLite. ``WORKMAIL_LOCAL_TEST_SUITE_ON_POSTGRES=1`` (with
+``WORKMAIL_LOCAL_TEST_DATABASE_URL``) puts the shared live server on that PostgreSQL
+database instead, to run every end-to-end test against it; tests that start their own
+servers on a data directory stay on SQLite.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +20,11 @@ from workmail_local.testing import LocalServer
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     """The real server (SQLite in a temporary data dir) on a free loopback port."""
-    server = LocalServer(data_dir=tmp_path_factory.mktemp("data"))
+    database_url = os.environ.get("WORKMAIL_LOCAL_TEST_DATABASE_URL")
+    if database_url and os.environ.get("WORKMAIL_LOCAL_TEST_SUITE_ON_POSTGRES") == "1":
+        server = LocalServer(database_url=database_url)
+    else:
+        server = LocalServer(data_dir=tmp_path_factory.mktemp("data"))
     server.start()
     yield server
     server.stop()

@@ -61,7 +61,7 @@ class App:
         # Only enforce mode keeps secrets in memory.
         self.key_secrets = ({key_id: key.secret_access_key for key_id, key in keys.items()}
                             if settings.auth == "enforce" else None)
-        self.store = store or open_store(settings.resolved_data_dir, settings.in_memory)
+        self.store = store or open_store(settings.resolved_data_dir, settings.in_memory, settings.database_url)
         self.services_by_name: dict[str, Service] = {
             name: load_service(name, settings.validation_error) for name in HOSTED
         }
@@ -78,19 +78,27 @@ class App:
         self.tokens = PageTokens(b"")
         self.request_ids = RequestIds()
         self.access_log = AccessLog(enabled=logging.getLevelName(settings.log_level.upper()) <= logging.INFO)
-        with self.store.transaction() as tx:
-            self._load_meta(tx)
+        self.store.run(lambda tx: self._load_meta(tx, secrets.token_hex(32)))
 
     # -- emulator state -------------------------------------------------------------
 
-    def _load_meta(self, tx: Tx) -> None:
-        """Clock offset and page-token secret survive restarts; create them when absent."""
+    def _load_meta(self, tx: Tx, new_secret: str) -> None:
+        """Clock offset and page-token secret survive restarts; the secret is created when
+        absent. Insert-if-absent, then read back: processes sharing a database that start
+        at once agree on one secret."""
+        tx.execute("INSERT INTO meta (key, value) VALUES ('page_token_secret', ?) ON CONFLICT (key) DO NOTHING",
+                   (new_secret,))
         rows = {r["key"]: r["value"] for r in tx.all("SELECT key, value FROM meta")}
-        if "page_token_secret" not in rows:
-            rows["page_token_secret"] = secrets.token_hex(32)
-            tx.execute("INSERT INTO meta (key, value) VALUES ('page_token_secret', ?)", (rows["page_token_secret"],))
         self.tokens = PageTokens(bytes.fromhex(rows["page_token_secret"]))
         self.clock.offset = float(rows.get("clock_offset", 0.0))
+
+    def _now(self, tx: Tx) -> float:
+        """The clock reading for one transaction. With a shared database another process
+        may have moved the clock: read its offset in this transaction first."""
+        if self.store.shared:
+            offset = tx.value("SELECT value FROM meta WHERE key = 'clock_offset'")
+            self.clock.offset = float(offset) if offset is not None else 0.0
+        return self.clock.now()
 
     def set_clock_offset(self, tx: Tx, offset: float) -> None:
         tx.execute(
@@ -101,10 +109,12 @@ class App:
         self.clock.offset = offset
 
     def reset(self, tx: Tx) -> None:
-        """Wipe all state and set the clock back to real time."""
+        """Wipe all state and set the clock back to real time.
+
+        The page-token secret is kept: other processes sharing the database hold it."""
         self.store.wipe(tx)
         self.clock.reset()
-        self._load_meta(tx)
+        self._load_meta(tx, self.tokens.secret.hex())
 
     # -- ASGI -----------------------------------------------------------------------
 
@@ -240,12 +250,15 @@ class App:
                 raise error_class(op.service.validation_error)(summary(problems))
         if handler is None:
             raise NotImplementedOperation(f"{op.name} is not implemented by WorkMail Local yet")
-        with self.store.transaction() as tx:
-            ctx = RequestContext(account, region, request_id, op, tx, self.clock.now(), self.settings, self.tokens)
+
+        def attempt(tx: Tx) -> Any:
+            ctx = RequestContext(account, region, request_id, op, tx, self._now(tx), self.settings, self.tokens)
             if op.idempotency_token is None:
-                result = handler(ctx, params)
-            else:
-                result = run_once(ctx, params, lambda: handler(ctx, params))
+                return handler(ctx, params)
+            return run_once(ctx, params, lambda: handler(ctx, params))
+
+        # Run again from the start if it lost a race with another process (PostgreSQL).
+        result = self.store.run(attempt)
         if not result:
             return b"{}"
         return orjson.dumps(op.serialize(result) if op.serialize is not None else result)
@@ -273,8 +286,9 @@ class App:
                 raise ControlError(400, "SerializationException", "The request body must be a JSON object")
             account = data.get("AccountId") or account
             region = data.get("Region") or region
-            with self.store.transaction(durable=route not in NOT_DURABLE) as tx:
-                status, result = route(ControlRequest(self, method, path, data, account, region, self.clock.now(), tx))
+            status, result = self.store.run(
+                lambda tx: route(ControlRequest(self, method, path, data, account, region, self._now(tx), tx)),
+                durable=route not in NOT_DURABLE)
             error = "-"
         except ControlError as exc:
             status, error, result = exc.status, exc.code, {"__type": exc.code, "message": exc.message}

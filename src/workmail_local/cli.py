@@ -18,7 +18,7 @@ def serve(settings: Settings) -> int:
 
     from workmail_local.app import App
     from workmail_local.credentials import CredentialsFileError
-    from workmail_local.store import StoreInUseError
+    from workmail_local.store import StoreInUseError, StoreUnavailableError
 
     logging.basicConfig(
         level=getattr(logging, settings.log_level.upper()),
@@ -27,7 +27,7 @@ def serve(settings: Settings) -> int:
     )
     try:
         app = App(settings)
-    except (CredentialsFileError, StoreInUseError) as exc:
+    except (CredentialsFileError, StoreInUseError, StoreUnavailableError) as exc:
         print(f"workmail-local: {exc}", file=sys.stderr)
         return 2
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET

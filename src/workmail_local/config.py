@@ -32,10 +32,11 @@ class Settings:
     log_level: str = "info"
     auth: str = "open"
     credentials_file: Path | None = None
+    database_url: str | None = None
 
     @property
     def resolved_data_dir(self) -> Path | None:
-        if self.in_memory:
+        if self.in_memory or self.database_url:
             return None
         return self.data_dir if self.data_dir is not None else default_data_dir()
 
@@ -57,6 +58,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=_env("DATA_DIR"),
                         help="directory of the SQLite database [WORKMAIL_LOCAL_DATA_DIR] "
                              f"(default {default_data_dir()})")
+    parser.add_argument("--database-url", metavar="URL", default=_env("DATABASE_URL"),
+                        help="PostgreSQL database shared by several processes, "
+                             "postgresql://user:password@host:port/database [WORKMAIL_LOCAL_DATABASE_URL] "
+                             "(default: SQLite in --data-dir)")
     parser.add_argument("--in-memory", action="store_true", default=_env_flag("IN_MEMORY"),
                         help="keep all state in memory, write no file [WORKMAIL_LOCAL_IN_MEMORY]")
     parser.add_argument("--org-activation-delay", type=float, metavar="SECONDS",
@@ -89,6 +94,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if args.auth == "enforce" and not args.credentials_file:
         raise SystemExit("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "
                          "(or set WORKMAIL_LOCAL_CREDENTIALS_FILE)")
+    if args.database_url:
+        if not args.database_url.startswith(("postgresql://", "postgres://")):
+            raise SystemExit("--database-url must be a PostgreSQL URL: postgresql://user:password@host:port/database")
+        if args.in_memory or args.data_dir:
+            raise SystemExit("--database-url keeps state in PostgreSQL: drop --in-memory and --data-dir "
+                             "(or WORKMAIL_LOCAL_IN_MEMORY / WORKMAIL_LOCAL_DATA_DIR)")
     return Settings(
         host=args.host,
         port=args.port,
@@ -99,4 +110,5 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         log_level=args.log_level,
         auth=args.auth,
         credentials_file=Path(args.credentials_file) if args.credentials_file else None,
+        database_url=args.database_url or None,
     )

@@ -35,9 +35,10 @@ class LocalServer:
     """``workmail-local serve`` in a subprocess; stopped on :meth:`stop` or context exit."""
 
     def __init__(self, data_dir: Path | None = None, in_memory: bool = False, extra_args: list[str] | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, database_url: str | None = None) -> None:
         self.data_dir = data_dir
         self.in_memory = in_memory
+        self.database_url = database_url
         self.extra_args = extra_args or []
         self.env = env or {}
         self.url = ""
@@ -48,7 +49,9 @@ class LocalServer:
 
     def start(self, timeout: float = 20.0) -> LocalServer:
         args = [sys.executable, "-m", "workmail_local", "serve", "--port", "0", *self.extra_args]
-        if self.in_memory:
+        if self.database_url:
+            args += ["--database-url", self.database_url]
+        elif self.in_memory:
             args.append("--in-memory")
         elif self.data_dir is not None:
             args += ["--data-dir", str(self.data_dir)]

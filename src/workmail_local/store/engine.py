@@ -1,23 +1,28 @@
 """The database engine behind every handler.
 
 Handlers see only :class:`Tx` (``one``/``all``/``execute`` with ``?`` placeholders and
-portable SQL), so a PostgreSQL engine can be added behind :func:`open_store` without
-touching them. SQLite runs in WAL mode with ``synchronous=FULL``: a write is on disk
-before its response is sent.
+portable SQL), so the PostgreSQL engine (``store/postgres.py``, chosen by a database URL
+in :func:`open_store`) runs them unchanged. SQLite runs in WAL mode with
+``synchronous=FULL``: a write is on disk before its response is sent.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import sqlite3
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, ContextManager, TextIO, TypeVar
 
 from workmail_local.store.migrations import MIGRATIONS
 
 Row = sqlite3.Row
+T = TypeVar("T")
+log = logging.getLogger("workmail_local.store")
 
 
 class Tx:
@@ -48,6 +53,10 @@ class Tx:
 
 class StoreInUseError(Exception):
     """The database file is held by another process."""
+
+
+class StoreUnavailableError(Exception):
+    """The database cannot be reached or opened (a bad URL, a server that is down)."""
 
 
 def _claim(path: Path) -> TextIO:
@@ -114,7 +123,19 @@ class _Transaction:
 
 
 class Store:
-    """An SQLite database (a file, or memory only) with the schema migrated to the latest version."""
+    """An SQLite database (a file, or memory only) with the schema migrated to the latest version.
+
+    The base of every engine: :meth:`run` and :meth:`migrate` are the same code path for
+    PostgreSQL, which overrides the engine-specific pieces.
+    """
+
+    #: Several processes may share the database: state kept in memory (the clock offset)
+    #: must be read from it in each transaction. SQLite allows one server per file.
+    shared = False
+    #: Exceptions after which a whole transaction is worth running again (PostgreSQL's
+    #: serialization failures); SQLite serializes writers and has none.
+    retryable: tuple[type[BaseException], ...] = ()
+    attempts = 1
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -145,25 +166,50 @@ class Store:
         ``durable=False``: committed before the response, but without waiting for the disk."""
         return _Transaction(self._conn, self._lock, durable)
 
+    def run(self, work: Callable[[Tx], T], durable: bool = True) -> T:
+        """``work(tx)`` in one transaction, run again from the start (a fresh transaction)
+        when the engine reports a conflict with a concurrent one (PostgreSQL only).
+
+        The one place a request's transaction is run: ``work`` must have no effect outside
+        the transaction that a second attempt could not repeat."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                with self.transaction(durable) as tx:
+                    return work(tx)
+            except self.retryable as exc:
+                if attempt == self.attempts:
+                    raise
+                log.debug("transaction run again (attempt %d) after: %s", attempt + 1, exc)
+                time.sleep(0.005 * attempt)
+        raise AssertionError("unreachable")
+
+    def _migration_lock(self) -> ContextManager[object]:
+        """Held while migrating: several processes starting at once migrate once."""
+        return nullcontext()
+
+    def _ddl(self, statement: str) -> str:
+        """A migration statement in this engine's dialect (SQLite runs them as written)."""
+        return statement
+
     def migrate(self) -> list[str]:
         """Apply every migration not yet applied, each in its own transaction."""
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at REAL NOT NULL)"
-        )
-        done = {r[0] for r in self._conn.execute("SELECT id FROM schema_migrations")}
-        applied = []
-        for migration_id, statements in sorted(MIGRATIONS.items()):
-            if migration_id in done:
-                continue
+        with self._migration_lock():
             with self.transaction() as tx:
-                for statement in statements:
-                    tx.execute(statement)
-                tx.execute(
-                    "INSERT INTO schema_migrations (id, applied_at) VALUES (?, strftime('%s','now'))",
-                    (migration_id,),
-                )
-            applied.append(migration_id)
-        return applied
+                tx.execute(self._ddl(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at REAL NOT NULL)"
+                ))
+                done = {r[0] for r in tx.all("SELECT id FROM schema_migrations")}
+            applied = []
+            for migration_id, statements in sorted(MIGRATIONS.items()):
+                if migration_id in done:
+                    continue
+                with self.transaction() as tx:
+                    for statement in statements:
+                        tx.execute(self._ddl(statement))
+                    tx.execute("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)",
+                               (migration_id, time.time()))
+                applied.append(migration_id)
+            return applied
 
     def tables(self) -> list[str]:
         """Every table holding state (the migration bookkeeping excluded)."""
@@ -186,8 +232,16 @@ class Store:
                 self._lock_file.close()
 
 
-def open_store(data_dir: Path | None, in_memory: bool = False) -> Store:
-    """The store the settings ask for: in memory, or ``workmail-local.sqlite3`` in ``data_dir``."""
+def open_store(data_dir: Path | None, in_memory: bool = False, database_url: str | None = None) -> Store:
+    """The store the settings ask for: PostgreSQL at ``database_url``, in memory, or
+    ``workmail-local.sqlite3`` in ``data_dir``."""
+    if database_url:
+        try:
+            from workmail_local.store.postgres import PostgresStore  # psycopg is an optional extra
+        except ImportError:
+            raise StoreUnavailableError("a PostgreSQL database URL needs psycopg: "
+                                        "pip install 'workmail-local[postgres]'") from None
+        return PostgresStore(database_url)
     if in_memory or data_dir is None:
         return Store(None)
     return Store(Path(data_dir) / "workmail-local.sqlite3")

@@ -1,0 +1,260 @@
+"""PostgreSQL behind the same :class:`Tx`: for teams sharing one emulator from several processes.
+
+Handlers write portable SQL with ``?`` placeholders and read rows by column name or
+position; this module translates the placeholders once per SQL string, gives rows both
+kinds of access, and runs every transaction at SERIALIZABLE isolation so that the
+handlers' check-then-insert steps (alias, name and email uniqueness) stay correct when
+several processes run them at once. A transaction that loses such a race fails with a
+serialization failure and :meth:`Store.run` runs it again from the start.
+
+Values are bound client-side (``psycopg.ClientCursor``): SQLite-style statements such as
+``? IS NULL`` need no type casts, as they would with server-side parameters.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import psycopg.errors
+from psycopg.types.numeric import Int8Dumper
+
+from workmail_local.store.engine import Store, StoreUnavailableError, Tx
+
+# pg_advisory_lock key held while migrating ("WMLocal!" as a 64-bit integer).
+MIGRATION_LOCK_KEY = 0x574D4C6F63616C21
+
+
+@lru_cache(maxsize=4096)
+def translate(sql: str) -> str:
+    """``?`` placeholders → ``%s``, and a literal ``%`` → ``%%``; ``?`` inside a quoted
+    literal or identifier stays as it is."""
+    out: list[str] = []
+    quote = ""
+    for char in sql:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "?":
+            out.append("%s")
+            continue
+        if char == "%":
+            out.append("%%")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+_TYPES = ((re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),  # PostgreSQL's REAL is 4 bytes: timestamps need 8
+          (re.compile(r"\bINTEGER\b"), "BIGINT"),  # SQLite's INTEGER is 8 bytes
+          # SQLite compares text by code point; so does the "C" collation, whatever the
+          # database's locale: the same order (and keyset pages) on both engines.
+          (re.compile(r"\bTEXT\b"), 'TEXT COLLATE "C"'))
+
+
+def ddl(statement: str) -> str:
+    """A migration statement with SQLite's types turned into PostgreSQL's of the same range and order."""
+    for pattern, replacement in _TYPES:
+        statement = pattern.sub(replacement, statement)
+    return statement
+
+
+class PgRow(tuple):  # noqa: SLOT001 - subclasses set __slots__
+    """A row readable as ``row["column"]`` and ``row[0]``, like ``sqlite3.Row``."""
+
+    __slots__ = ()
+    _index: dict[str, int] = {}
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        """The column names, in order."""
+        return list(self._index)
+
+
+@lru_cache(maxsize=1024)
+def _row_class(names: tuple[str, ...]) -> type[PgRow]:
+    return type("PgRow", (PgRow,), {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}})
+
+
+def _row_factory(cursor: Any) -> Any:
+    if cursor.description is None:
+        return tuple
+    cls = _row_class(tuple(column.name for column in cursor.description))
+    return cls
+
+
+class _BoolAsInteger(Int8Dumper):
+    """Booleans go into the INTEGER (0/1) columns the portable schema uses."""
+
+    def dump(self, obj: Any) -> Any:
+        return super().dump(int(obj))
+
+
+class PgTx(Tx):
+    """:class:`Tx` over a psycopg connection: the same four methods, SQL translated once."""
+
+    __slots__ = ()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._conn.execute(translate(sql), tuple(params)).fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._conn.execute(translate(sql), tuple(params)).fetchall()
+
+    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self._conn.execute(translate(sql), tuple(params)).fetchone()
+        return None if row is None else row[0]
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._conn.execute(translate(sql), tuple(params)).rowcount
+
+
+class _PgTransaction:
+    """BEGIN ISOLATION LEVEL SERIALIZABLE … COMMIT, or ROLLBACK on an exception.
+
+    A transaction that is not ``durable`` sets ``synchronous_commit = off`` for itself:
+    committed, but without waiting for the WAL flush (see ``Store.transaction``)."""
+
+    __slots__ = ("_store", "_durable", "_conn")
+
+    def __init__(self, store: PostgresStore, durable: bool) -> None:
+        self._store, self._durable = store, durable
+
+    def __enter__(self) -> Tx:
+        self._store._lock.acquire()
+        try:
+            self._conn = self._store._connection()
+            try:
+                self._conn.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            except psycopg.OperationalError:
+                # The connection died while idle (the database restarted): open a new one.
+                self._conn.close()
+                self._conn = self._store._connection()
+                self._conn.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            if not self._durable:
+                self._conn.execute("SET LOCAL synchronous_commit = off")
+        except BaseException:
+            self._store._lock.release()
+            raise
+        return PgTx(self._conn)
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if exc_type is None:
+                try:
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    self._rollback()
+                    raise
+            else:
+                self._rollback()
+        finally:
+            self._store._lock.release()
+
+    def _rollback(self) -> None:
+        if not self._conn.closed:
+            try:
+                self._conn.execute("ROLLBACK")
+            except psycopg.OperationalError:
+                pass  # the connection is gone; the next transaction opens a new one
+
+
+def redacted(url: str) -> str:
+    """The database URL without its password, for humans and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{parts.username}@{host}" if parts.username else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+class PostgresStore(Store):
+    """A PostgreSQL database shared by any number of WorkMail Local processes.
+
+    One connection per process, used by one transaction at a time (the server answers
+    requests one after another, as with SQLite); processes run side by side.
+    """
+
+    shared = True
+    retryable = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected,
+                 # A concurrent insert the transaction could not see: its second run sees
+                 # the row and answers the modelled error (a duplicate name, alias …).
+                 psycopg.errors.UniqueViolation)
+    attempts = 5
+
+    def __init__(self, url: str) -> None:  # noqa: D107 - the base's __init__ is SQLite's
+        self.url = url
+        self.path = None
+        self._conn: Any = None
+        self._lock = threading.RLock()
+        self._lock_file = None
+        self._connection()
+        self.migrate()
+
+    def _connection(self) -> Any:
+        """The open connection, reconnecting after the previous one broke."""
+        if self._conn is None or self._conn.closed:
+            try:
+                conn = psycopg.connect(self.url, autocommit=True, cursor_factory=psycopg.ClientCursor,
+                                       row_factory=_row_factory, connect_timeout=10)
+            except psycopg.Error as exc:
+                raise StoreUnavailableError(f"cannot connect to {redacted(self.url)}: {exc}".strip()) from None
+            conn.adapters.register_dumper(bool, _BoolAsInteger)
+            self._conn = conn
+        return self._conn
+
+    @property
+    def location(self) -> str:
+        return f"PostgreSQL {redacted(self.url)}"
+
+    def transaction(self, durable: bool = True) -> _PgTransaction:  # type: ignore[override]
+        return _PgTransaction(self, durable)
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        with self._lock:
+            conn = self._connection()
+            conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+
+    def _ddl(self, statement: str) -> str:
+        return ddl(statement)
+
+    def tables(self) -> list[str]:
+        with self._lock:
+            rows = self._connection().execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                " AND tablename <> 'schema_migrations' ORDER BY tablename"
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def wipe(self, tx: Tx) -> None:
+        # One TRUNCATE of every table at once: foreign keys between them need no order.
+        tables = self.tables()
+        if tables:
+            tx.execute(f"TRUNCATE {', '.join(tables)}")  # noqa: S608 - names come from pg_tables
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
