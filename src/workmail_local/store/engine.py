@@ -172,6 +172,9 @@ class Store:
 
         The one place a request's transaction is run: ``work`` must have no effect outside
         the transaction that a second attempt could not repeat."""
+        if self.attempts == 1:  # SQLite: nothing to retry, and this runs on every request
+            with self.transaction(durable) as tx:
+                return work(tx)
         for attempt in range(1, self.attempts + 1):
             try:
                 with self.transaction(durable) as tx:
