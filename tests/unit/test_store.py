@@ -39,8 +39,10 @@ def test_non_durable_transactions_commit_and_restore_full_sync(tmp_path) -> None
     with store.transaction(durable=False) as tx:
         assert tx.value("PRAGMA synchronous") == 1  # NORMAL
         tx.execute("INSERT INTO meta (key, value) VALUES ('seen', 'yes')")
+    with store.transaction(durable=False) as tx:
+        assert tx.value("PRAGMA synchronous") == 1  # still NORMAL: a run of logins switches nothing
     with store.transaction() as tx:
-        assert tx.value("PRAGMA synchronous") == 2  # FULL again
+        assert tx.value("PRAGMA synchronous") == 2  # FULL again before any durable write
     with sqlite3.connect(path) as other:  # committed: visible to another connection
         assert other.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone() == ("yes",)
     store.close()

@@ -75,28 +75,43 @@ def _claim(path: Path) -> TextIO:
     return handle
 
 
+class _SyncMode:
+    """The connection's current ``PRAGMA synchronous``, so it is switched only when a
+    transaction needs the other mode (a run of logins needs no switching at all)."""
+
+    __slots__ = ("durable",)
+
+    def __init__(self) -> None:
+        self.durable = True
+
+    def ensure(self, conn: sqlite3.Connection, durable: bool) -> None:
+        if self.durable != durable:
+            conn.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=NORMAL")
+            self.durable = durable
+
+
 class _Transaction:
     """``with store.transaction() as tx``: BEGIN … COMMIT, or ROLLBACK on an exception.
 
     A plain class rather than ``@contextmanager``: this runs on every request. A
     transaction that is not ``durable`` commits without waiting for the disk (SQLite's
     ``synchronous=NORMAL`` in WAL mode): it survives a crash of the server, not a power
-    loss — for bookkeeping such as a token's DateLastUsed on the login hot path.
+    loss — for bookkeeping such as a token's DateLastUsed on the login hot path. A
+    durable transaction after it switches back to ``FULL`` first, and its commit's sync
+    covers the earlier frames too.
     """
 
-    __slots__ = ("_conn", "_lock", "_durable")
+    __slots__ = ("_conn", "_lock", "_durable", "_sync")
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, durable: bool) -> None:
-        self._conn, self._lock, self._durable = conn, lock, durable
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, durable: bool, sync: _SyncMode) -> None:
+        self._conn, self._lock, self._durable, self._sync = conn, lock, durable, sync
 
     def __enter__(self) -> Tx:
         self._lock.acquire()
         try:
-            if not self._durable:
-                self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._sync.ensure(self._conn, self._durable)
             self._conn.execute("BEGIN")
         except BaseException:
-            self._restore()
             self._lock.release()
             raise
         return Tx(self._conn)
@@ -114,12 +129,7 @@ class _Transaction:
             else:
                 self._conn.execute("ROLLBACK")
         finally:
-            self._restore()
             self._lock.release()
-
-    def _restore(self) -> None:
-        if not self._durable:
-            self._conn.execute("PRAGMA synchronous=FULL")
 
 
 class Store:
@@ -153,6 +163,7 @@ class Store:
         self._conn.execute("PRAGMA foreign_keys=ON")
         # One connection shared by the event loop and any worker thread: serialize use.
         self._lock = threading.RLock()
+        self._sync = _SyncMode()
         self.migrate()
 
     @property
@@ -164,7 +175,7 @@ class Store:
         """A transaction committed on success and rolled back on any exception (``with`` it).
 
         ``durable=False``: committed before the response, but without waiting for the disk."""
-        return _Transaction(self._conn, self._lock, durable)
+        return _Transaction(self._conn, self._lock, durable, self._sync)
 
     def run(self, work: Callable[[Tx], T], durable: bool = True) -> T:
         """``work(tx)`` in one transaction, run again from the start (a fresh transaction)
