@@ -1,8 +1,8 @@
 """One cell of the table: a server, a request, a number of connections — and what it cost.
 
 Server CPU per request is the delta of the server's utime+stime (/proc/<pid>/stat) over
-the wrk run, divided by the requests wrk completed: unlike requests/s it barely moves
-when other work shares the machine.
+a wrk run, divided by the requests wrk completed: unlike requests/s it barely moves
+when other work shares the machine — and of three runs per cell the lowest is kept.
 """
 
 from __future__ import annotations
@@ -44,19 +44,34 @@ class Cell:
         return asdict(self)
 
 
+# A shared machine only ever adds cost: each cell runs wrk this many times (its time split
+# between them) and keeps the least disturbed run, the one with the lowest CPU per request.
+REPEATS = 3
+
+
 def measure(cell: Cell, server: Server, request: Request, seconds: float) -> Cell:
     """Run wrk against ``server`` and fill the cell; error answers mark it "error"."""
-    server.check_alive()
-    cpu_before = server.cpu_seconds()
-    result = wrk.run(server.port, request, cell.connections, seconds)
-    cpu_after = server.cpu_seconds()
-    server.check_alive()
+    best = None
+    for _ in range(REPEATS):
+        server.check_alive()
+        cpu_before = server.cpu_seconds()
+        result = wrk.run(server.port, request, cell.connections, max(1.0, seconds / REPEATS))
+        cpu_after = server.cpu_seconds()
+        server.check_alive()
+        if result.errors or not result.requests:
+            best = (float("inf"), result)
+            break
+        cpu_us = (cpu_after - cpu_before) / result.requests * 1e6
+        if best is None or cpu_us < best[0]:
+            best = (cpu_us, result)
+    assert best is not None
+    cpu_us, result = best
     cell.requests = result.requests
     cell.seconds = result.seconds
     cell.rps = result.rps
     cell.p50_ms = result.p50_ms
     cell.p99_ms = result.p99_ms
-    cell.cpu_us = (cpu_after - cpu_before) / result.requests * 1e6 if result.requests else 0.0
+    cell.cpu_us = cpu_us if result.requests and not result.errors else 0.0
     if result.errors or not result.requests:
         cell.status = "error"
         cell.reason = f"{result.errors} failed of {result.requests} requests"

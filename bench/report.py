@@ -193,7 +193,7 @@ def markdown(run: dict[str, Any], cells: list[Cell], goals: list[Target]) -> str
     out = [f"## Benchmark results ({run['date']}, commit {run['commit']})", "",
            f"{run['seconds_per_cell']:g} s per cell; wrk (1 thread) on core {run['loadgen_core']}, each server "
            f"alone on core {run['server_core']}; {run['machine']}. Server CPU per request comes from "
-           "/proc/<pid>/stat (utime+stime over the run ÷ requests completed).", "",
+           "/proc/<pid>/stat (utime+stime over the run ÷ requests completed), the lowest of three runs per cell.", "",
            table(cells), ""]
     scaling = run.get("scaling", {})
     for label, readings in scaling.get("memory", {}).items():
