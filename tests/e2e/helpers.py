@@ -30,3 +30,8 @@ def pattern(service: str, shape: str) -> regex.Pattern[str]:
 def instance_of(server: Any, account: str = "123456789012", region: str = "us-east-1") -> str:
     """The (account, region)'s IdC instance ARN, created on first use."""
     return server.client("sso-admin", account=account, region=region).list_instances()["Instances"][0]["InstanceArn"]
+
+
+def store_of(client: Any) -> str:
+    """The identity store ID an identitystore client's account and region have."""
+    return client.list_identity_stores()["IdentityStores"][0]["IdentityStoreId"]

@@ -12,6 +12,8 @@ import pytest
 import regex
 from botocore.exceptions import ClientError
 
+from tests.e2e.helpers import error_of as error
+from tests.e2e.helpers import store_of
 from workmail_local.protocol.model import load_service
 from workmail_local.testing import LocalServer
 
@@ -23,27 +25,9 @@ OTHER_ACCOUNT = "210987654321"
 MISSING_ID = "0123456789-01234567-89ab-cdef-0123-456789abcdef"
 
 
-def error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    return exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]
-
-
 def not_found(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str | None]:
     assert exc.value.response["Error"]["Code"] == "ResourceNotFoundException"
     return exc.value.response["ResourceType"], exc.value.response.get("ResourceId")
-
-
-def store_of(client: Any) -> str:
-    return client.list_identity_stores()["IdentityStores"][0]["IdentityStoreId"]
-
-
-@pytest.fixture
-def ids(server: LocalServer) -> Any:
-    return server.client("identitystore")
-
-
-@pytest.fixture
-def store(ids: Any) -> str:
-    return store_of(ids)
 
 
 def new_user(ids: Any, store: str, name: str) -> str:

@@ -11,6 +11,8 @@ import pytest
 import regex
 from botocore.exceptions import ClientError
 
+from tests.e2e.helpers import error_of as error
+from tests.e2e.helpers import store_of
 from workmail_local.protocol.model import load_service
 from workmail_local.testing import LocalServer
 
@@ -22,24 +24,6 @@ USER_NAME_PATTERN = MODEL.shape_for("UserName").metadata["pattern"]
 DISPLAY_NAME_PATTERN = MODEL.shape_for("SensitiveStringType").metadata["pattern"]
 OTHER_ACCOUNT = "210987654321"
 ENTERPRISE = "aws:identitystore:enterprise"
-
-
-def error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    return exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]
-
-
-def store_of(client: Any) -> str:
-    return client.list_identity_stores()["IdentityStores"][0]["IdentityStoreId"]
-
-
-@pytest.fixture
-def ids(server: LocalServer) -> Any:
-    return server.client("identitystore")
-
-
-@pytest.fixture
-def store(ids: Any) -> str:
-    return store_of(ids)
 
 
 def new_user(ids: Any, store: str, name: str, **extra: Any) -> str:

@@ -7,7 +7,12 @@ from __future__ import annotations
 import pytest
 import regex
 
-from tests.e2e.test_personal_access_tokens import UNKNOWN_ORG, add_member, clock_now, raw_summary
+from tests.e2e.test_personal_access_tokens import (
+    UNKNOWN_ORG,
+    add_member,
+    clock_now,
+    raw_summary,
+)
 from tests.e2e.test_users import OTHER_ACCOUNT
 from tests.e2e.world import World, build_world
 from workmail_local.protocol.model import load_service
