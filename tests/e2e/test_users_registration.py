@@ -72,14 +72,16 @@ def test_register_errors(workmail, org_id) -> None:
     assert error_of(exc)[0] == "InvalidParameterException"
     with pytest.raises(ClientError) as exc:
         workmail.register_to_work_mail(OrganizationId=org_id, EntityId="nobody", Email="bob@acme.awsapps.com")
-    assert error_of(exc) == ("EntityNotFoundException", f"The user nobody was not found in organization {org_id}.")
+    assert error_of(exc) == ("EntityNotFoundException", f"The entity nobody was not found in organization {org_id}.")
     assert workmail.describe_user(OrganizationId=org_id, UserId=user_id)["State"] == "DISABLED"
 
     workmail.register_to_work_mail(OrganizationId=org_id, EntityId=user_id, Email="bob@acme.awsapps.com")
+    # The same address again changes nothing (the operation is idempotent); another is refused.
+    workmail.register_to_work_mail(OrganizationId=org_id, EntityId=user_id, Email="BOB@acme.awsapps.com")
     with pytest.raises(ClientError) as exc:
         workmail.register_to_work_mail(OrganizationId=org_id, EntityId=user_id, Email="robert@acme.awsapps.com")
     assert error_of(exc) == ("EntityAlreadyRegisteredException",
-                             f"The user {user_id} is already registered to WorkMail.")
+                             f"The user {user_id} is already registered to WorkMail with bob@acme.awsapps.com.")
     # RegisterToWorkMail names entities by ID or name, not by address.
     with pytest.raises(ClientError) as exc:
         workmail.register_to_work_mail(OrganizationId=org_id, EntityId="bob@acme.awsapps.com",
@@ -96,7 +98,7 @@ def test_register_errors(workmail, org_id) -> None:
     workmail.delete_user(OrganizationId=org_id, UserId=alice)
     with pytest.raises(ClientError) as exc:
         workmail.register_to_work_mail(OrganizationId=org_id, EntityId=alice, Email="alice@acme.awsapps.com")
-    assert error_of(exc) == ("EntityStateException", f"The user {alice} is DELETED.")
+    assert error_of(exc) == ("EntityStateException", f"The user {alice} is DELETED and cannot be registered.")
     assert workmail.list_users(OrganizationId=org_id, Filters={"State": "ENABLED"})["Users"][0]["Id"] == user_id
 
 

@@ -1,16 +1,70 @@
-"""Entities of an organization (users today; groups and resources join here later).
+"""The entity layer: users, groups and resources of an organization as one kind of thing.
 
-Two things every entity operation needs: finding the entity an ``EntityId``/``UserId``
-names (by ID, by name, or by email address, as each operation's model documents), and
-the organization-wide rules that an email address, and a name, belong to one entity.
-Names and addresses compare case-insensitively, as mail addresses do.
+Every entity operation needs the same few things, written once here: finding the entity
+an identifier names (by ID, by name, or by email address, as each operation's model
+documents, restricted to the kinds it accepts), checking its state, and the rule that a
+name belongs to one live entity of the organization, whatever its kind. Names compare
+case-insensitively. The address space (primary emails and aliases) is ``addresses``.
+
+Each kind keeps its own table, but every table has the common entity columns (``id,
+organization_id, name, name_key, state, email, email_key, hidden_from_gal, created_at,
+enabled_at, disabled_at, deleted_at``), so the SQL here is the same for all three.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 from workmail_local.context import RequestContext
 from workmail_local.services.workmail.api import errors
 from workmail_local.store import Row
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of entity: its wire name (``EntityType``), table and noun for messages."""
+
+    type: str
+    table: str
+    noun: str
+
+
+USER = Kind("USER", "users", "user")
+GROUP = Kind("GROUP", "directory_groups", "group")
+RESOURCE = Kind("RESOURCE", "directory_resources", "resource")
+ALL: tuple[Kind, ...] = (USER, GROUP, RESOURCE)
+MEMBERS: tuple[Kind, ...] = (USER, GROUP)  # who may be a group member, delegate or grantee
+MAILBOXES: tuple[Kind, ...] = (USER, RESOURCE)
+KINDS_BY_TYPE = {kind.type: kind for kind in ALL}
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A stored entity and its kind; ``row`` has every column of its table."""
+
+    kind: Kind
+    row: Row
+
+    @property
+    def id(self) -> str:
+        return self.row["id"]
+
+    @property
+    def name(self) -> str:
+        return self.row["name"]
+
+    @property
+    def state(self) -> str:
+        return self.row["state"]
+
+    @property
+    def email(self) -> str | None:
+        return self.row["email"]
+
+    def __getitem__(self, column: str) -> Any:
+        return self.row[column]
 
 
 def key(text: str) -> str:
@@ -18,65 +72,168 @@ def key(text: str) -> str:
     return text.lower()
 
 
-def find_user(
-    ctx: RequestContext,
-    organization_id: str,
-    identifier: str,
-    *,
-    by_name: bool = True,
-    by_email: bool = True,
-) -> Row | None:
-    """The organization's user that ``identifier`` names, deleted users included.
+def noun_of(kinds: Sequence[Kind]) -> str:
+    """How a message names what was looked for: ``user``, ``group``, or ``entity``."""
+    return kinds[0].noun if len(kinds) == 1 else "entity"
 
-    Tried in order: user ID, then user name (a live user before a deleted one of the
-    same name, then the most recently deleted), then primary email address.
-    """
-    user = ctx.tx.one("SELECT * FROM users WHERE organization_id = ? AND id = ?",
-                      (organization_id, identifier.lower()))
-    if user is None and by_name:
-        user = ctx.tx.one(
-            "SELECT * FROM users WHERE organization_id = ? AND name_key = ?"
+
+def _by_id(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind]) -> Entity | None:
+    # IDs are lower-case GUIDs and r- hex: the case a client typed does not matter.
+    wanted = identifier.lower()
+    for kind in kinds:
+        if kind is RESOURCE and not wanted.startswith("r-"):
+            continue
+        if kind is not RESOURCE and wanted.startswith("r-"):
+            continue
+        row = ctx.tx.one(f"SELECT * FROM {kind.table} WHERE organization_id = ? AND id = ?",  # noqa: S608
+                         (organization_id, wanted))
+        if row is not None:
+            return Entity(kind, row)
+    return None
+
+
+def _by_name(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind]) -> Entity | None:
+    """A live entity of that name, else the most recently created deleted one."""
+    found: list[Entity] = []
+    for kind in kinds:
+        row = ctx.tx.one(
+            f"SELECT * FROM {kind.table} WHERE organization_id = ? AND name_key = ?"  # noqa: S608
             " ORDER BY CASE WHEN state = 'DELETED' THEN 1 ELSE 0 END, created_at DESC LIMIT 1",
             (organization_id, key(identifier)),
         )
-    if user is None and by_email:
-        user = ctx.tx.one("SELECT * FROM users WHERE organization_id = ? AND email_key = ?",
-                          (organization_id, key(identifier)))
-    return user
+        if row is not None:
+            if row["state"] != "DELETED":
+                return Entity(kind, row)
+            found.append(Entity(kind, row))
+    return max(found, key=lambda e: e["created_at"]) if found else None
 
 
-def require_user(
+def _by_email(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind]) -> Entity | None:
+    """The entity holding that address, primary or alias."""
+    owner = ctx.tx.one("SELECT entity_id, entity_type FROM email_addresses WHERE organization_id = ? AND address_key = ?",
+                       (organization_id, key(identifier)))
+    if owner is None:
+        return None
+    kind = KINDS_BY_TYPE[owner["entity_type"]]
+    if kind not in kinds:
+        return None
+    row = ctx.tx.one(f"SELECT * FROM {kind.table} WHERE id = ?", (owner["entity_id"],))  # noqa: S608
+    return None if row is None else Entity(kind, row)
+
+
+def find(
     ctx: RequestContext,
     organization_id: str,
     identifier: str,
+    kinds: Sequence[Kind] = ALL,
     *,
     by_name: bool = True,
     by_email: bool = True,
-) -> Row:
-    """:func:`find_user`, or ``EntityNotFoundException``."""
-    user = find_user(ctx, organization_id, identifier, by_name=by_name, by_email=by_email)
-    if user is None:
-        raise errors.EntityNotFoundException(f"The user {identifier} was not found in organization {organization_id}.")
-    return user
+) -> Entity | None:
+    """The organization's entity of one of ``kinds`` that ``identifier`` names, deleted ones included.
+
+    Tried in order: ID, then name (a live entity before a deleted one of the same name,
+    then the most recently created), then email address (primary or alias).
+    """
+    entity = _by_id(ctx, organization_id, identifier, kinds)
+    if entity is None and by_name:
+        entity = _by_name(ctx, organization_id, identifier, kinds)
+    if entity is None and by_email and "@" in identifier:
+        entity = _by_email(ctx, organization_id, identifier, kinds)
+    return entity
 
 
-def require_not_deleted(user: Row) -> None:
-    """``EntityStateException`` for a deleted user (nothing but Describe, List and Delete reach one)."""
-    if user["state"] == "DELETED":
-        raise errors.EntityStateException(f"The user {user['id']} is DELETED.")
+def require(
+    ctx: RequestContext,
+    organization_id: str,
+    identifier: str,
+    kinds: Sequence[Kind] = ALL,
+    *,
+    by_name: bool = True,
+    by_email: bool = True,
+) -> Entity:
+    """:func:`find`, or ``EntityNotFoundException``."""
+    entity = find(ctx, organization_id, identifier, kinds, by_name=by_name, by_email=by_email)
+    if entity is None:
+        raise errors.EntityNotFoundException(
+            f"The {noun_of(kinds)} {identifier} was not found in organization {organization_id}."
+        )
+    return entity
 
 
-def name_in_use(ctx: RequestContext, organization_id: str, name: str) -> bool:
-    """Whether a live (not deleted) entity of the organization has this name."""
-    return ctx.tx.one(
-        "SELECT 1 FROM users WHERE organization_id = ? AND name_key = ? AND state <> 'DELETED'",
-        (organization_id, key(name)),
-    ) is not None
+def require_not_deleted(entity: Entity) -> None:
+    """``EntityStateException`` for a deleted entity (nothing but Describe, List and Delete reach one)."""
+    if entity.state == "DELETED":
+        raise errors.EntityStateException(f"The {entity.kind.noun} {entity.id} is DELETED.")
 
 
-def email_in_use(ctx: RequestContext, organization_id: str, email: str) -> bool:
-    """Whether any entity of the organization holds this email address."""
-    return ctx.tx.one(
-        "SELECT 1 FROM users WHERE organization_id = ? AND email_key = ?",
-        (organization_id, key(email)),
-    ) is not None
+def require_enabled(entity: Entity, doing: str) -> None:
+    """``EntityStateException`` unless the entity is ENABLED (registered to WorkMail)."""
+    if entity.state != "ENABLED":
+        raise errors.EntityStateException(
+            f"The {entity.kind.noun} {entity.id} must be ENABLED to {doing}; state: {entity.state}"
+        )
+
+
+# -- the names of an organization -------------------------------------------------
+
+def name_owner(ctx: RequestContext, organization_id: str, name: str, exclude_id: str | None = None) -> Entity | None:
+    """The live entity of any kind that holds ``name`` (other than ``exclude_id``)."""
+    for kind in ALL:
+        row = ctx.tx.one(
+            f"SELECT * FROM {kind.table} WHERE organization_id = ? AND name_key = ? AND state <> 'DELETED'"  # noqa: S608
+            " AND id <> ?",
+            (organization_id, key(name), exclude_id or ""),
+        )
+        if row is not None:
+            return Entity(kind, row)
+    return None
+
+
+def check_name_available(ctx: RequestContext, organization_id: str, name: str, exclude_id: str | None = None) -> None:
+    """``NameAvailabilityException`` when a live user, group or resource already has ``name``."""
+    if name_owner(ctx, organization_id, name, exclude_id) is not None:
+        raise errors.NameAvailabilityException(f"The name {name} is already in use in organization {organization_id}.")
+
+
+# Names no entity may take (compared case-insensitively, on the part before any "@"): the
+# administrator account, directory system accounts and the mailboxes RFC 2142 reserves.
+RESERVED_NAMES = frozenset({"administrator", "guest", "krbtgt", "postmaster", "root", "abuse", "hostmaster",
+                            "webmaster", "mailer-daemon"})
+
+
+def check_name_not_reserved(name: str) -> None:
+    """``ReservedNameException`` for the names WorkMail keeps for itself."""
+    if name.partition("@")[0].lower() in RESERVED_NAMES:
+        raise errors.ReservedNameException(f"The name {name} is reserved and cannot be used.")
+
+
+def state_dates(row: Row) -> dict[str, Any]:
+    """``State``, ``EnabledDate`` and ``DisabledDate`` as every summary writes them."""
+    return {"State": row["state"], "EnabledDate": row["enabled_at"], "DisabledDate": row["disabled_at"]}
+
+
+def filter_clause(filters: dict[str, Any], prefix_columns: dict[str, str]) -> tuple[str, list[Any]]:
+    """The one filter of a List{Users,Groups,Resources} request as SQL (``""`` when none).
+
+    ``State`` matches exactly; every other filter is a case-insensitive prefix of the
+    column ``prefix_columns`` maps it to.
+    """
+    given = [name for name, value in filters.items() if value is not None]
+    if len(given) > 1:
+        raise errors.InvalidParameterException(
+            f"You can only use one filter per request; got {len(given)}: {', '.join(given)}."
+        )
+    if not given:
+        return "", []
+    name = given[0]
+    value = filters[name]
+    if name == "State":
+        return " AND state = ?", [value]
+    prefix = key(value)
+    return f" AND substr({prefix_columns[name]}, 1, ?) = ?", [len(prefix), prefix]
+
+
+def filter_query(filters: dict[str, Any]) -> list[Any]:
+    """What a page token of a filtered list is bound to."""
+    return sorted((k, v) for k, v in filters.items() if v is not None)

@@ -44,7 +44,7 @@ def list_personal_access_tokens(ctx: RequestContext, params: dict[str, Any]) -> 
     org = require_active_organization(ctx, params["OrganizationId"])
     scope_sql, scope_args = _VISIBLE_TOKENS, [org["id"]]
     if "UserId" in params:
-        user = entities.require_user(ctx, org["id"], params["UserId"])
+        user = entities.require(ctx, org["id"], params["UserId"], (entities.USER,))
         entities.require_not_deleted(user)
         scope_sql, scope_args = _VISIBLE_TOKENS + " AND t.user_id = ?", [org["id"], user["id"]]
 

@@ -1,8 +1,8 @@
 """Users of the WorkMail directory: create, describe, list, update, reset password, delete.
 
-Registration (RegisterToWorkMail, DeregisterFromWorkMail) is in ``user_registration``.
-A user starts DISABLED; a deleted user keeps its row and stays visible in Describe and
-List as DELETED, but frees its name.
+Registration (RegisterToWorkMail, DeregisterFromWorkMail) and what deleting does are in
+``lifecycle``, shared with groups and resources. A user starts DISABLED; a deleted user
+keeps its row and stays visible in Describe and List as DELETED, but frees its name.
 """
 
 from __future__ import annotations
@@ -13,19 +13,11 @@ from workmail_local import ids
 from workmail_local.context import RequestContext
 from workmail_local.mailbox_auth.passwords import hash_password, policy_violation
 from workmail_local.services.identitycenter.instances import ensure_instance
-from workmail_local.services.workmail import entities
+from workmail_local.services.workmail import entities, lifecycle
 from workmail_local.services.workmail.api import errors, handlers
-from workmail_local.services.workmail.organizations import (
-    WORKMAIL_DIRECTORY_TYPE,
-    on_organization_delete,
-    require_active_organization,
-)
+from workmail_local.services.workmail.entities import USER
+from workmail_local.services.workmail.organizations import WORKMAIL_DIRECTORY_TYPE, require_active_organization
 from workmail_local.store import Row
-
-# Names a mailbox user may not take (compared case-insensitively, on the part before any
-# "@"): the administrator account and the mailboxes RFC 2142 and mail servers reserve.
-RESERVED_NAMES = frozenset({"administrator", "postmaster", "root", "abuse", "hostmaster", "webmaster",
-                            "mailer-daemon"})
 # WorkMail-directory user names may be 64 characters long; the model allows 20 elsewhere.
 OTHER_DIRECTORY_NAME_MAX = 20
 # Roles only the service itself gives (interoperability, directory system accounts).
@@ -67,10 +59,8 @@ def _check_name(ctx: RequestContext, org: Row, name: str) -> None:
             f"User names have a maximum length of {OTHER_DIRECTORY_NAME_MAX} in organizations "
             f"on a {org['directory_type']} directory."
         )
-    if name.partition("@")[0].lower() in RESERVED_NAMES:
-        raise errors.ReservedNameException(f"The name {name} is reserved and cannot be used.")
-    if entities.name_in_use(ctx, org["id"], name):
-        raise errors.NameAvailabilityException(f"The name {name} is already in use in organization {org['id']}.")
+    entities.check_name_not_reserved(name)
+    entities.check_name_available(ctx, org["id"], name)
 
 
 def _identity_store_id(ctx: RequestContext) -> str:
@@ -104,7 +94,7 @@ def create_user(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     return {"UserId": user_id}
 
 
-def describe(user: Row) -> dict[str, Any]:
+def describe(user: entities.Entity) -> dict[str, Any]:
     """DescribeUser's answer for a stored user."""
     return {
         "UserId": user["id"],
@@ -127,7 +117,7 @@ def describe(user: Row) -> dict[str, Any]:
 @handlers("DescribeUser")
 def describe_user(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    return describe(entities.require_user(ctx, org["id"], params["UserId"]))
+    return describe(entities.require(ctx, org["id"], params["UserId"], (USER,)))
 
 
 # What a ListUsers page reads of each user: _summary's columns and the page cursor's.
@@ -150,30 +140,12 @@ def _summary(user: Row) -> dict[str, Any]:
     }
 
 
-def _filter_clause(filters: dict[str, Any]) -> tuple[str, list[Any]]:
-    """The one filter of a ListUsers request as SQL (``""`` when there is none)."""
-    given = [name for name, value in filters.items() if value is not None]
-    if len(given) > 1:
-        raise errors.InvalidParameterException(
-            f"You can only use one filter per request; got {len(given)}: {', '.join(given)}."
-        )
-    if not given:
-        return "", []
-    name = given[0]
-    value = filters[name]
-    if name == "State":
-        return " AND state = ?", [value]
-    prefix = entities.key(value)
-    return f" AND substr({PREFIX_FILTERS[name]}, 1, ?) = ?", [len(prefix), prefix]
-
-
 @handlers("ListUsers")
 def list_users(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
     filters = params.get("Filters", {})
-    where, args = _filter_clause(filters)
-
-    query = [org["id"], sorted((k, v) for k, v in filters.items() if v is not None)]
+    where, args = entities.filter_clause(filters, PREFIX_FILTERS)
+    query = [org["id"], entities.filter_query(filters)]
     rows, next_token = ctx.page(params, f"SELECT {_SUMMARY_COLUMNS} FROM users", f"organization_id = ?{where}",
                                 [org["id"], *args], ("created_at", "id"), query)
     return {"Users": [_summary(r) for r in rows], "NextToken": next_token}
@@ -182,7 +154,7 @@ def list_users(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
 @handlers("UpdateUser")
 def update_user(ctx: RequestContext, params: dict[str, Any]) -> None:
     org = require_active_organization(ctx, params["OrganizationId"])
-    user = entities.require_user(ctx, org["id"], params["UserId"])
+    user = entities.require(ctx, org["id"], params["UserId"], (USER,))
     entities.require_not_deleted(user)
     changes: dict[str, Any] = {}
     if "Role" in params:
@@ -210,7 +182,7 @@ def update_user(ctx: RequestContext, params: dict[str, Any]) -> None:
 def reset_password(ctx: RequestContext, params: dict[str, Any]) -> None:
     org = require_active_organization(ctx, params["OrganizationId"])
     # The model types this identifier as a WorkMail ID only (no names, no addresses).
-    user = entities.require_user(ctx, org["id"], params["UserId"], by_name=False, by_email=False)
+    user = entities.require(ctx, org["id"], params["UserId"], (USER,), by_name=False, by_email=False)
     entities.require_not_deleted(user)
     check_password(params["Password"])
     ctx.tx.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hash_password(params["Password"]), user["id"]))
@@ -219,33 +191,6 @@ def reset_password(ctx: RequestContext, params: dict[str, Any]) -> None:
 @handlers("DeleteUser")
 def delete_user(ctx: RequestContext, params: dict[str, Any]) -> None:
     org = require_active_organization(ctx, params["OrganizationId"])
-    user = entities.find_user(ctx, org["id"], params["UserId"], by_email=False)
-    if user is None or user["state"] == "DELETED":
-        return  # deleting what is not there (any more) succeeds
-    if user["state"] == "ENABLED":
-        raise errors.EntityStateException(
-            f"The user {user['id']} is ENABLED: deregister it from WorkMail before deleting it."
-        )
+    user = entities.find(ctx, org["id"], params["UserId"], (USER,), by_email=False)
     # The row stays (Describe and List show DELETED users); its secret does not.
-    ctx.tx.execute(
-        "UPDATE users SET state = 'DELETED', deleted_at = ?, password_hash = NULL WHERE id = ?",
-        (ctx.now, user["id"]),
-    )
-
-
-@on_organization_delete
-def refuse_deleting_organization_with_enabled_users(ctx: RequestContext, org: Row, params: dict[str, Any]) -> None:
-    """DeleteOrganization keeps an organization that has enabled users unless ForceDelete is set.
-
-    InvalidParameterException rather than OrganizationStateException: the organization is
-    Active and fine, the request lacks ForceDelete, and clients such as Terraform read
-    OrganizationStateException on delete as "already deleted".
-    """
-    if params.get("ForceDelete"):
-        return
-    enabled = ctx.tx.value("SELECT COUNT(*) FROM users WHERE organization_id = ? AND state = 'ENABLED'", (org["id"],))
-    if enabled:
-        raise errors.InvalidParameterException(
-            f"Organization {org['id']} has {enabled} enabled user(s); deregister them, "
-            "or set ForceDelete to delete the organization anyway."
-        )
+    lifecycle.delete_entity(ctx, user, extra_sets=", password_hash = NULL")
