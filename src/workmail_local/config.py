@@ -12,6 +12,7 @@ import platformdirs
 DEFAULT_PORT = 8038
 VALIDATION_ERRORS = ("InvalidParameterException", "ValidationException")
 AUTH_MODES = ("open", "enforce")
+MAIL_DOMAIN_VERIFICATION_MODES = ("auto", "manual")
 
 
 def default_data_dir() -> Path:
@@ -33,6 +34,8 @@ class Settings:
     auth: str = "open"
     credentials_file: Path | None = None
     database_url: str | None = None
+    # auto: a registered mail domain is VERIFIED at once; manual: PENDING until the control API says.
+    mail_domain_verification: str = "auto"
 
     @property
     def resolved_data_dir(self) -> Path | None:
@@ -81,6 +84,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--credentials-file", type=Path, metavar="PATH", default=_env("CREDENTIALS_FILE"),
                         help="AWS shared-credentials INI file: access keys, secrets and account_id per profile "
                              "[WORKMAIL_LOCAL_CREDENTIALS_FILE] (required by --auth enforce)")
+    parser.add_argument("--mail-domain-verification", choices=MAIL_DOMAIN_VERIFICATION_MODES,
+                        default=_env("MAIL_DOMAIN_VERIFICATION", "auto"),
+                        help="auto: registered mail domains are VERIFIED at once; manual: PENDING until "
+                             "POST /_workmail-local/mail-domains/verification sets them "
+                             "[WORKMAIL_LOCAL_MAIL_DOMAIN_VERIFICATION] (default auto)")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -91,6 +99,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise SystemExit("--org-activation-delay must be 0 or more seconds")
     if args.auth not in AUTH_MODES:
         raise SystemExit(f"WORKMAIL_LOCAL_AUTH must be one of {', '.join(AUTH_MODES)}")
+    if args.mail_domain_verification not in MAIL_DOMAIN_VERIFICATION_MODES:
+        raise SystemExit("WORKMAIL_LOCAL_MAIL_DOMAIN_VERIFICATION must be one of "
+                         f"{', '.join(MAIL_DOMAIN_VERIFICATION_MODES)}")
     if args.auth == "enforce" and not args.credentials_file:
         raise SystemExit("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "
                          "(or set WORKMAIL_LOCAL_CREDENTIALS_FILE)")
@@ -111,4 +122,5 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         auth=args.auth,
         credentials_file=Path(args.credentials_file) if args.credentials_file else None,
         database_url=args.database_url or None,
+        mail_domain_verification=args.mail_domain_verification,
     )
