@@ -237,3 +237,19 @@ def filter_clause(filters: dict[str, Any], prefix_columns: dict[str, str]) -> tu
 def filter_query(filters: dict[str, Any]) -> list[Any]:
     """What a page token of a filtered list is bound to."""
     return sorted((k, v) for k, v in filters.items() if v is not None)
+
+
+# ListGroups' and ListResources' prefix filters → the case-insensitive column each one matches.
+NAME_AND_EMAIL_FILTERS = {"NamePrefix": "name_key", "PrimaryEmailPrefix": "email_key"}
+
+
+def list_page(ctx: RequestContext, organization_id: str, kind: Kind, params: dict[str, Any], columns: str,
+              prefix_columns: dict[str, str] = NAME_AND_EMAIL_FILTERS) -> tuple[list[Row], str | None]:
+    """One page of a List{Users,Groups,Resources} request: the organization's entities of
+    ``kind`` (deleted ones included) in creation order, with the request's one filter.
+
+    ``columns`` must include ``created_at`` and ``id`` (the page cursor)."""
+    filters = params.get("Filters", {})
+    where, args = filter_clause(filters, prefix_columns)
+    return ctx.page(params, f"SELECT {columns} FROM {kind.table}", f"organization_id = ?{where}",  # noqa: S608
+                    [organization_id, *args], ("created_at", "id"), [organization_id, filter_query(filters)])

@@ -1,0 +1,98 @@
+"""Groups of the WorkMail directory: create, describe, update, list, delete.
+
+A group is created DISABLED with no address; RegisterToWorkMail gives it one and makes
+it ENABLED, DeregisterFromWorkMail makes it DISABLED again (``lifecycle``, shared with
+users and resources). Deleting needs a DISABLED group; the row stays visible as DELETED,
+its name and addresses are freed and its memberships (as group and as member) go.
+Memberships themselves are ``group_members``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from workmail_local import ids
+from workmail_local.context import RequestContext
+from workmail_local.protocol.model import load_service
+from workmail_local.protocol.validate import java_pattern
+from workmail_local.services.workmail import entities, lifecycle
+from workmail_local.services.workmail.api import errors, handlers
+from workmail_local.services.workmail.entities import GROUP
+from workmail_local.services.workmail.organizations import require_active_organization
+from workmail_local.store import Row
+
+# The generic validation searches the model's pattern, so "Ops\u4e00" gets through it;
+# a group name must be Latin-1 as a whole.
+_WHOLE_NAME = regex.compile(java_pattern(load_service("workmail").model.shape_for("GroupName").metadata["pattern"]))
+# What a ListGroups page reads of each group: _summary's columns and the page cursor's.
+_SUMMARY_COLUMNS = "id, email, name, state, enabled_at, disabled_at, created_at"
+
+
+def _check_name(name: str) -> None:
+    if _WHOLE_NAME.fullmatch(name) is None or not name.strip():
+        raise errors.InvalidParameterException(
+            f"The group name {name!r} is not valid: use printable Latin-1 characters, not only spaces."
+        )
+
+
+@handlers("CreateGroup")
+def create_group(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    org = require_active_organization(ctx, params["OrganizationId"])
+    name = params["Name"]
+    _check_name(name)
+    entities.check_name_not_reserved(name)
+    entities.check_name_available(ctx, org["id"], name)
+    group_id = ids.entity_id()
+    ctx.tx.execute(
+        "INSERT INTO directory_groups (id, organization_id, name, name_key, hidden_from_gal, state, created_at)"
+        " VALUES (?, ?, ?, ?, ?, 'DISABLED', ?)",
+        (group_id, org["id"], name, entities.key(name), int(params.get("HiddenFromGlobalAddressList", False)),
+         ctx.now),
+    )
+    return {"GroupId": group_id}
+
+
+@handlers("DescribeGroup")
+def describe_group(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    org = require_active_organization(ctx, params["OrganizationId"])
+    group = entities.require(ctx, org["id"], params["GroupId"], (GROUP,))
+    return {
+        "GroupId": group.id,
+        "Name": group.name,
+        "Email": group.email,
+        **entities.state_dates(group.row),
+        "HiddenFromGlobalAddressList": bool(group["hidden_from_gal"]),
+    }
+
+
+@handlers("UpdateGroup")
+def update_group(ctx: RequestContext, params: dict[str, Any]) -> None:
+    org = require_active_organization(ctx, params["OrganizationId"])
+    group = entities.require(ctx, org["id"], params["GroupId"], (GROUP,))
+    entities.require_not_deleted(group)
+    # The only attribute UpdateGroup has; omitted means unchanged.
+    if params.get("HiddenFromGlobalAddressList") is not None:
+        ctx.tx.execute("UPDATE directory_groups SET hidden_from_gal = ? WHERE id = ?",
+                       (int(params["HiddenFromGlobalAddressList"]), group.id))
+
+
+def _summary(group: Row) -> dict[str, Any]:
+    return {"Id": group["id"], "Email": group["email"], "Name": group["name"], **entities.state_dates(group)}
+
+
+@handlers("ListGroups")
+def list_groups(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    org = require_active_organization(ctx, params["OrganizationId"])
+    rows, next_token = entities.list_page(ctx, org["id"], GROUP, params, _SUMMARY_COLUMNS)
+    return {"Groups": [_summary(r) for r in rows], "NextToken": next_token}
+
+
+@handlers("DeleteGroup")
+def delete_group(ctx: RequestContext, params: dict[str, Any]) -> None:
+    org = require_active_organization(ctx, params["OrganizationId"])
+    # The model documents IDs and names for this operation, not addresses; an unknown
+    # group is no error (the operation is idempotent and models no EntityNotFound).
+    group = entities.find(ctx, org["id"], params["GroupId"], (GROUP,), by_email=False)
+    lifecycle.delete_entity(ctx, group)
