@@ -113,8 +113,9 @@ def test_cycles_are_refused(workmail, org_id) -> None:
     for group, member in ((b, a), (c, a), (c, b)):
         with pytest.raises(ClientError) as exc:
             associate(workmail, org_id, group, member)
-        assert error_of(exc) == ("InvalidParameterException",
-                                 f"The group {member} already contains the group {group}: adding it would make a cycle.")
+        assert error_of(exc) == (
+            "InvalidParameterException",
+            f"The group {member} already contains the group {group}: adding it would make a cycle.")
     assert members(workmail, org_id, c) == [] and members(workmail, org_id, b) == [c]
     # Once the chain is broken, the other direction is allowed.
     disassociate(workmail, org_id, b, c)
