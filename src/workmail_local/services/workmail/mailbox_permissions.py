@@ -67,6 +67,7 @@ def put_mailbox_permissions(ctx: RequestContext, params: dict[str, Any]) -> None
             (owner.id, grantee.id, grantee.kind.type, owner["organization_id"], stored, ctx.now),
         )
 
+
 def _delete(ctx: RequestContext, owner: Entity, grantee: Entity) -> None:
     ctx.tx.execute("DELETE FROM mailbox_permissions WHERE owner_id = ? AND grantee_id = ?", (owner.id, grantee.id))
 
