@@ -35,3 +35,21 @@ def instance_of(server: Any, account: str = "123456789012", region: str = "us-ea
 def store_of(client: Any) -> str:
     """The identity store ID an identitystore client's account and region have."""
     return client.list_identity_stores()["IdentityStores"][0]["IdentityStoreId"]
+
+
+def check_organization_errors(workmail: Any, server: Any, org_id: str, call: Any) -> None:
+    """``call(client, organization_id)`` answers as every org-scoped operation must: an
+    unknown organization, another account's or another region's is not found; a malformed
+    ID is refused; a deleted organization (this one, deleted by the check) is not Active."""
+    for client, org in ((workmail, "m-" + "0" * 32), (server.client("workmail", account="210987654321"), org_id),
+                        (server.client("workmail", region="eu-west-1"), org_id)):
+        with pytest.raises(ClientError) as exc:
+            call(client, org)
+        assert error_of(exc) == ("OrganizationNotFoundException", f"The organization {org} was not found.")
+    with pytest.raises(ClientError) as exc:
+        call(workmail, "m-" + "Z" * 32)
+    assert code_of(exc) == "InvalidParameterException"
+    workmail.delete_organization(OrganizationId=org_id, DeleteDirectory=True, ForceDelete=True)
+    with pytest.raises(ClientError) as exc:
+        call(workmail, org_id)
+    assert error_of(exc) == ("OrganizationStateException", f"Organization {org_id} is not Active, state: Deleted")

@@ -98,12 +98,16 @@ def give_primary(ctx: RequestContext, entity: Entity, address: str) -> None:
     _set_row_email(ctx, entity, address)
 
 
+def alias_count(ctx: RequestContext, entity_id: str) -> int:
+    """How many aliases (addresses other than the primary) the entity holds."""
+    return ctx.tx.value("SELECT COUNT(*) FROM email_addresses WHERE entity_id = ? AND is_primary = 0", (entity_id,))
+
+
 def add_alias(ctx: RequestContext, entity: Entity, address: str) -> None:
     """Give the entity one more address (``check_available`` first); holding it already is a no-op."""
     if owner_of(ctx, entity["organization_id"], address) is not None:
         return
-    aliases = ctx.tx.value("SELECT COUNT(*) FROM email_addresses WHERE entity_id = ? AND is_primary = 0", (entity.id,))
-    if aliases >= ALIASES_PER_ENTITY:
+    if alias_count(ctx, entity.id) >= ALIASES_PER_ENTITY:
         raise errors.LimitExceededException(
             f"The {entity.kind.noun} {entity.id} already has {ALIASES_PER_ENTITY} aliases, the most it may have."
         )
