@@ -202,9 +202,14 @@ RESERVED_NAMES = frozenset({"administrator", "guest", "krbtgt", "postmaster", "r
                             "webmaster", "mailer-daemon"})
 
 
+def is_reserved_name(name: str) -> bool:
+    """Whether ``name`` is one WorkMail keeps for itself (for operations that model no ReservedNameException)."""
+    return name.partition("@")[0].lower() in RESERVED_NAMES
+
+
 def check_name_not_reserved(name: str) -> None:
     """``ReservedNameException`` for the names WorkMail keeps for itself."""
-    if name.partition("@")[0].lower() in RESERVED_NAMES:
+    if is_reserved_name(name):
         raise errors.ReservedNameException(f"The name {name} is reserved and cannot be used.")
 
 
