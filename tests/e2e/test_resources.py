@@ -284,7 +284,7 @@ def test_rename_to_a_name_with_a_domain_part(workmail) -> None:
     assert answer["Name"] == "room@ex.io" and answer["Email"] == "room@ab.awsapps.com"
 
 
-def test_list_resources(workmail, server, org_id) -> None:
+def test_list_resources(workmail, org_id) -> None:
     rooms = [create(workmail, org_id, f"room-{i}", Description=f"Room {i}") for i in range(3)]
     gear = create(workmail, org_id, "Projector", "EQUIPMENT")
     workmail.register_to_work_mail(OrganizationId=org_id, EntityId=rooms[1], Email="big@acme.awsapps.com")
@@ -336,7 +336,7 @@ def test_list_resources(workmail, server, org_id) -> None:
     assert workmail.list_resources(OrganizationId=other)["Resources"] == []
 
 
-def test_delete(workmail, server, org_id) -> None:
+def test_delete(workmail, org_id) -> None:
     room = create(workmail, org_id, "atrium")
     workmail.register_to_work_mail(OrganizationId=org_id, EntityId=room, Email="atrium@acme.awsapps.com")
     with pytest.raises(ClientError) as exc:

@@ -13,7 +13,7 @@ enabled_at, disabled_at, deleted_at``), so the SQL here is the same for all thre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,6 +161,13 @@ def require(
     return entity
 
 
+def require_live(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind] = ALL) -> Entity:
+    """:func:`require` (by ID, name or email), then :func:`require_not_deleted`."""
+    entity = require(ctx, organization_id, identifier, kinds)
+    require_not_deleted(entity)
+    return entity
+
+
 def require_not_deleted(entity: Entity) -> None:
     """``EntityStateException`` for a deleted entity (nothing but Describe, List and Delete reach one)."""
     if entity.state == "DELETED":
@@ -242,3 +249,34 @@ def filter_clause(filters: dict[str, Any], prefix_columns: dict[str, str]) -> tu
 def filter_query(filters: dict[str, Any]) -> list[Any]:
     """What a page token of a filtered list is bound to."""
     return sorted((k, v) for k, v in filters.items() if v is not None)
+
+
+def list_page(
+    ctx: RequestContext,
+    params: dict[str, Any],
+    organization_id: str,
+    kind: Kind,
+    columns: str,
+    prefix_columns: dict[str, str],
+    summary: Callable[[Row], dict[str, Any]],
+    result_key: str,
+) -> dict[str, Any]:
+    """The answer of a List{Users,Groups,Resources} request: one page of the organization's
+    entities of ``kind`` (DELETED ones too) in creation order, narrowed by the request's
+    one filter (:func:`filter_clause`), each row as ``summary`` writes it under
+    ``result_key``. ``columns`` are what ``summary`` reads, ``created_at`` and ``id``."""
+    filters = params.get("Filters", {})
+    where, args = filter_clause(filters, prefix_columns)
+    rows, next_token = ctx.page(params, f"SELECT {columns} FROM {kind.table}", f"organization_id = ?{where}",
+                                [organization_id, *args], ("created_at", "id"),
+                                [organization_id, filter_query(filters)])
+    return {result_key: [summary(row) for row in rows], "NextToken": next_token}
+
+
+def update_columns(ctx: RequestContext, entity: Entity, changes: dict[str, Any]) -> None:
+    """Write ``changes`` (column → value) to the entity's row; nothing when empty.
+    The column names are the handler's own, never taken from input."""
+    if changes:
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        ctx.tx.execute(f"UPDATE {entity.kind.table} SET {assignments} WHERE id = ?",  # noqa: S608
+                       (*changes.values(), entity.id))

@@ -19,16 +19,10 @@ from workmail_local.services.workmail.entities import MEMBERS, RESOURCE, Entity
 from workmail_local.services.workmail.organizations import require_active_organization
 
 
-def _resource(ctx: RequestContext, organization_id: str, identifier: str) -> Entity:
-    resource = entities.require(ctx, organization_id, identifier, (RESOURCE,))
-    entities.require_not_deleted(resource)
-    return resource
-
-
 def _pair(ctx: RequestContext, params: dict[str, Any]) -> tuple[Entity, Entity]:
     """The (resource, delegate) an Associate/Disassociate request names, both live."""
     org = require_active_organization(ctx, params["OrganizationId"])
-    resource = _resource(ctx, org["id"], params["ResourceId"])
+    resource = entities.require_live(ctx, org["id"], params["ResourceId"], (RESOURCE,))
     delegate = entities.require(ctx, org["id"], params["EntityId"])
     if delegate.kind not in MEMBERS:
         raise errors.InvalidParameterException(
@@ -63,7 +57,7 @@ def disassociate_delegate_from_resource(ctx: RequestContext, params: dict[str, A
 @handlers("ListResourceDelegates")
 def list_resource_delegates(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    resource = _resource(ctx, org["id"], params["ResourceId"])
+    resource = entities.require_live(ctx, org["id"], params["ResourceId"], (RESOURCE,))
     rows, next_token = ctx.page(params, "SELECT delegate_id, delegate_type, created_at FROM resource_delegates",
                                 "resource_id = ?", [resource.id], ("created_at", "delegate_id"))
     return {"Delegates": [{"Id": r["delegate_id"], "Type": r["delegate_type"]} for r in rows],

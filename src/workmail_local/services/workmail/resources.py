@@ -110,11 +110,8 @@ def _rename(ctx: RequestContext, resource: Entity, name: str) -> dict[str, Any]:
     return {"name": name, "name_key": entities.key(name)}
 
 
-@handlers("UpdateResource")
-def update_resource(ctx: RequestContext, params: dict[str, Any]) -> None:
-    org = require_active_organization(ctx, params["OrganizationId"])
-    resource = entities.require(ctx, org["id"], params["ResourceId"], (RESOURCE,))
-    entities.require_not_deleted(resource)
+def _changes(ctx: RequestContext, resource: Entity, params: dict[str, Any]) -> dict[str, Any]:
+    """The column changes an UpdateResource request asks for, every one checked."""
     changes: dict[str, Any] = {}
     if "Name" in params:
         changes.update(_rename(ctx, resource, params["Name"]))
@@ -135,10 +132,22 @@ def update_resource(ctx: RequestContext, params: dict[str, Any]) -> None:
                 f"The resource {resource.id} must either auto-accept requests or have at least one delegate "
                 "to respond on its behalf; associate a delegate before turning AutoAcceptRequests off."
             )
-    if changes:
-        assignments = ", ".join(f"{column} = ?" for column in changes)  # column names are ours, not input
-        ctx.tx.execute(f"UPDATE directory_resources SET {assignments} WHERE id = ?",  # noqa: S608
-                       (*changes.values(), resource.id))
+    return changes
+
+
+@handlers("UpdateResource")
+def update_resource(ctx: RequestContext, params: dict[str, Any]) -> None:
+    org = require_active_organization(ctx, params["OrganizationId"])
+    resource = entities.require_live(ctx, org["id"], params["ResourceId"], (RESOURCE,))
+    entities.update_columns(ctx, resource, _changes(ctx, resource, params))
+
+
+@handlers("DeleteResource")
+def delete_resource(ctx: RequestContext, params: dict[str, Any]) -> None:
+    org = require_active_organization(ctx, params["OrganizationId"])
+    # ID or name (the model documents no addresses here); an unknown one is already gone.
+    resource = entities.find(ctx, org["id"], params["ResourceId"], (RESOURCE,), by_email=False)
+    lifecycle.delete_entity(ctx, resource)
 
 
 # What a ListResources page reads of each resource: _summary's columns and the cursor's.
@@ -153,17 +162,4 @@ def _summary(row: Row) -> dict[str, Any]:
 @handlers("ListResources")
 def list_resources(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    filters = params.get("Filters", {})
-    where, args = entities.filter_clause(filters, PREFIX_FILTERS)
-    query = [org["id"], entities.filter_query(filters)]
-    rows, next_token = ctx.page(params, f"SELECT {_SUMMARY_COLUMNS} FROM directory_resources",
-                                f"organization_id = ?{where}", [org["id"], *args], ("created_at", "id"), query)
-    return {"Resources": [_summary(r) for r in rows], "NextToken": next_token}
-
-
-@handlers("DeleteResource")
-def delete_resource(ctx: RequestContext, params: dict[str, Any]) -> None:
-    org = require_active_organization(ctx, params["OrganizationId"])
-    # ID or name (the model documents no addresses here); an unknown one is already gone.
-    resource = entities.find(ctx, org["id"], params["ResourceId"], (RESOURCE,), by_email=False)
-    lifecycle.delete_entity(ctx, resource)
+    return entities.list_page(ctx, params, org["id"], RESOURCE, _SUMMARY_COLUMNS, PREFIX_FILTERS, _summary, "Resources")
