@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from workmail_local.protocol.model import load_service
+from workmail_local.services import load_handlers
 from workmail_local.testing import LocalServer
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -40,15 +42,27 @@ def test_unknown_operation(server) -> None:
     assert (status, body["__type"]) == (400, "UnknownOperationException")
 
 
+def unimplemented_operation() -> str:
+    """A WorkMail operation without a handler whose only required member is OrganizationId
+    (skips once there is none: the operations get handlers over time)."""
+    bound = load_handlers()["workmail"].by_operation
+    model = load_service("workmail").model
+    for name in model.operation_names:
+        if name not in bound and model.operation_model(name).input_shape.required_members == ["OrganizationId"]:
+            return name
+    pytest.skip("every WorkMail operation that takes only an organization has a handler")
+
+
 def test_operation_without_handler_is_501_naming_it(server) -> None:
-    status, headers, body = server.raw("WorkMailService.ListResources", {"OrganizationId": "m-" + "0" * 32})
+    operation = unimplemented_operation()
+    status, headers, body = server.raw(f"WorkMailService.{operation}", {"OrganizationId": "m-" + "0" * 32})
     assert status == 501
-    assert body == {"__type": "NotImplemented", "message": "ListResources is not implemented by WorkMail Local yet"}
+    assert body == {"__type": "NotImplemented", "message": f"{operation} is not implemented by WorkMail Local yet"}
     assert headers["x-amzn-errortype"] == "NotImplemented"
 
 
 def test_validation_runs_before_the_missing_handler(server) -> None:
-    status, _, body = server.raw("WorkMailService.ListResources", {})
+    status, _, body = server.raw(f"WorkMailService.{unimplemented_operation()}", {})
     assert (status, body["__type"]) == (400, "InvalidParameterException")
 
 

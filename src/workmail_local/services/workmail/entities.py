@@ -13,7 +13,7 @@ enabled_at, disabled_at, deleted_at``), so the SQL here is the same for all thre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,6 +161,13 @@ def require(
     return entity
 
 
+def require_live(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind] = ALL) -> Entity:
+    """:func:`require` (by ID, name or email), then :func:`require_not_deleted`."""
+    entity = require(ctx, organization_id, identifier, kinds)
+    require_not_deleted(entity)
+    return entity
+
+
 def require_not_deleted(entity: Entity) -> None:
     """``EntityStateException`` for a deleted entity (nothing but Describe, List and Delete reach one)."""
     if entity.state == "DELETED":
@@ -202,9 +209,14 @@ RESERVED_NAMES = frozenset({"administrator", "guest", "krbtgt", "postmaster", "r
                             "webmaster", "mailer-daemon"})
 
 
+def is_reserved_name(name: str) -> bool:
+    """Whether ``name`` is one WorkMail keeps for itself (for operations that model no ReservedNameException)."""
+    return name.partition("@")[0].lower() in RESERVED_NAMES
+
+
 def check_name_not_reserved(name: str) -> None:
     """``ReservedNameException`` for the names WorkMail keeps for itself."""
-    if name.partition("@")[0].lower() in RESERVED_NAMES:
+    if is_reserved_name(name):
         raise errors.ReservedNameException(f"The name {name} is reserved and cannot be used.")
 
 
@@ -243,13 +255,32 @@ def filter_query(filters: dict[str, Any]) -> list[Any]:
 NAME_AND_EMAIL_FILTERS = {"NamePrefix": "name_key", "PrimaryEmailPrefix": "email_key"}
 
 
-def list_page(ctx: RequestContext, organization_id: str, kind: Kind, params: dict[str, Any], columns: str,
-              prefix_columns: dict[str, str] = NAME_AND_EMAIL_FILTERS) -> tuple[list[Row], str | None]:
-    """One page of a List{Users,Groups,Resources} request: the organization's entities of
-    ``kind`` (deleted ones included) in creation order, with the request's one filter.
-
-    ``columns`` must include ``created_at`` and ``id`` (the page cursor)."""
+def list_page(
+    ctx: RequestContext,
+    params: dict[str, Any],
+    organization_id: str,
+    kind: Kind,
+    columns: str,
+    prefix_columns: dict[str, str],
+    summary: Callable[[Row], dict[str, Any]],
+    result_key: str,
+) -> dict[str, Any]:
+    """The answer of a List{Users,Groups,Resources} request: one page of the organization's
+    entities of ``kind`` (DELETED ones too) in creation order, narrowed by the request's
+    one filter (:func:`filter_clause`), each row as ``summary`` writes it under
+    ``result_key``. ``columns`` are what ``summary`` reads, ``created_at`` and ``id``."""
     filters = params.get("Filters", {})
     where, args = filter_clause(filters, prefix_columns)
-    return ctx.page(params, f"SELECT {columns} FROM {kind.table}", f"organization_id = ?{where}",  # noqa: S608
-                    [organization_id, *args], ("created_at", "id"), [organization_id, filter_query(filters)])
+    rows, next_token = ctx.page(params, f"SELECT {columns} FROM {kind.table}", f"organization_id = ?{where}",
+                                [organization_id, *args], ("created_at", "id"),
+                                [organization_id, filter_query(filters)])
+    return {result_key: [summary(row) for row in rows], "NextToken": next_token}
+
+
+def update_columns(ctx: RequestContext, entity: Entity, changes: dict[str, Any]) -> None:
+    """Write ``changes`` (column → value) to the entity's row; nothing when empty.
+    The column names are the handler's own, never taken from input."""
+    if changes:
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        ctx.tx.execute(f"UPDATE {entity.kind.table} SET {assignments} WHERE id = ?",  # noqa: S608
+                       (*changes.values(), entity.id))

@@ -85,8 +85,8 @@ def _summary(group: Row) -> dict[str, Any]:
 @handlers("ListGroups")
 def list_groups(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    rows, next_token = entities.list_page(ctx, org["id"], GROUP, params, _SUMMARY_COLUMNS)
-    return {"Groups": [_summary(r) for r in rows], "NextToken": next_token}
+    return entities.list_page(ctx, params, org["id"], GROUP, _SUMMARY_COLUMNS, entities.NAME_AND_EMAIL_FILTERS,
+                              _summary, "Groups")
 
 
 @handlers("DeleteGroup")

@@ -143,19 +143,13 @@ def _summary(user: Row) -> dict[str, Any]:
 @handlers("ListUsers")
 def list_users(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    filters = params.get("Filters", {})
-    where, args = entities.filter_clause(filters, PREFIX_FILTERS)
-    query = [org["id"], entities.filter_query(filters)]
-    rows, next_token = ctx.page(params, f"SELECT {_SUMMARY_COLUMNS} FROM users", f"organization_id = ?{where}",
-                                [org["id"], *args], ("created_at", "id"), query)
-    return {"Users": [_summary(r) for r in rows], "NextToken": next_token}
+    return entities.list_page(ctx, params, org["id"], USER, _SUMMARY_COLUMNS, PREFIX_FILTERS, _summary, "Users")
 
 
 @handlers("UpdateUser")
 def update_user(ctx: RequestContext, params: dict[str, Any]) -> None:
     org = require_active_organization(ctx, params["OrganizationId"])
-    user = entities.require(ctx, org["id"], params["UserId"], (USER,))
-    entities.require_not_deleted(user)
+    user = entities.require_live(ctx, org["id"], params["UserId"], (USER,))
     changes: dict[str, Any] = {}
     if "Role" in params:
         check_assignable_role(params["Role"])
@@ -173,9 +167,7 @@ def update_user(ctx: RequestContext, params: dict[str, Any]) -> None:
         idp_user_id = params["IdentityProviderUserId"] or None
         changes["identity_provider_user_id"] = idp_user_id
         changes["identity_provider_identity_store_id"] = None if idp_user_id is None else _identity_store_id(ctx)
-    if changes:
-        assignments = ", ".join(f"{column} = ?" for column in changes)  # column names are ours, not input
-        ctx.tx.execute(f"UPDATE users SET {assignments} WHERE id = ?", (*changes.values(), user["id"]))
+    entities.update_columns(ctx, user, changes)
 
 
 @handlers("ResetPassword")
