@@ -7,6 +7,7 @@ from typing import Any
 
 from workmail_local import ids
 from workmail_local.context import RequestContext
+from workmail_local.services.workmail.addresses import add_mail_domain
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.store import Row
 
@@ -33,7 +34,7 @@ def organization_state(org: Row, now: float) -> str:
     return "Active" if now >= org["active_at"] else "Creating"
 
 
-def _live_clause() -> str:
+def live_clause() -> str:
     """SQL: the organization is not (yet) Deleted. Takes one ``now`` parameter."""
     return "(deleted_at IS NULL OR deleted_at > ?)"
 
@@ -62,7 +63,7 @@ def require_active_organization(ctx: RequestContext, organization_id: str) -> Ro
 def create_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     alias = params["Alias"]
     live = ctx.tx.value(
-        f"SELECT COUNT(*) FROM organizations WHERE account = ? AND region = ? AND {_live_clause()}",
+        f"SELECT COUNT(*) FROM organizations WHERE account = ? AND region = ? AND {live_clause()}",
         (ctx.account, ctx.region, ctx.now),
     )
     if live >= ORGANIZATIONS_PER_REGION:
@@ -74,7 +75,7 @@ def create_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str
     # ever be told that the (directory's) alias is taken.
     directory_id, directory_type = _choose_directory(ctx, params.get("DirectoryId"), alias)
     # Aliases are global, as on the service: any live organization of any account holds its alias.
-    if ctx.tx.one(f"SELECT 1 FROM organizations WHERE alias = ? AND {_live_clause()}", (alias, ctx.now)):
+    if ctx.tx.one(f"SELECT 1 FROM organizations WHERE alias = ? AND {live_clause()}", (alias, ctx.now)):
         raise errors.NameAvailabilityException(f"The organization alias {alias} is not available.")
     test_domain = f"{alias.lower()}.{TEST_DOMAIN_SUFFIX}"
     domains = [(test_domain, None, True)]
@@ -94,11 +95,7 @@ def create_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str
          round(ctx.now + ctx.settings.org_activation_delay, 3)),
     )
     for name, hosted_zone, is_test in domains:
-        ctx.tx.execute(
-            "INSERT INTO mail_domains (organization_id, domain, hosted_zone_id, is_test, is_default, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (org_id, name, hosted_zone, int(is_test), int(is_test), ctx.now),
-        )
+        add_mail_domain(ctx, org_id, name, hosted_zone, is_test)
     return {"OrganizationId": org_id}
 
 
@@ -120,7 +117,7 @@ def _choose_directory(ctx: RequestContext, directory_id: str | None, alias: str)
             f"({directory['alias']})."
         )
     in_use = ctx.tx.one(
-        f"SELECT id FROM organizations WHERE directory_id = ? AND account = ? AND region = ? AND {_live_clause()}",
+        f"SELECT id FROM organizations WHERE directory_id = ? AND account = ? AND region = ? AND {live_clause()}",
         (directory_id, ctx.account, ctx.region, ctx.now),
     )
     if in_use is not None:
