@@ -19,7 +19,7 @@ from workmail_local.services.workmail.addresses import add_mail_domain, find_mai
     require_usable_domain
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.services.workmail.mail_domain_records import dns_records
-from workmail_local.services.workmail.organizations import TEST_DOMAIN_SUFFIX, live_clause, \
+from workmail_local.services.workmail.organizations import TEST_DOMAIN_SUFFIX, mail_domain_holder, \
     require_active_organization
 from workmail_local.store import Row
 
@@ -31,15 +31,6 @@ DOMAINS_PER_ORGANIZATION = 100
 _WHOLE_DOMAIN = regex.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z-]{0,61}[a-z])")
 
 
-def holder_elsewhere(ctx: RequestContext, organization_id: str, domain: str) -> Row | None:
-    """Another live organization of the caller's account and Region that has ``domain``."""
-    return ctx.tx.one(
-        "SELECT id FROM organizations WHERE account = ? AND region = ? AND id <> ?"
-        f" AND {live_clause()} AND id IN (SELECT organization_id FROM mail_domains WHERE domain = ?)",
-        (ctx.account, ctx.region, organization_id, ctx.now, domain),
-    )
-
-
 def _check_registrable(ctx: RequestContext, org: Row, domain: str) -> None:
     if _WHOLE_DOMAIN.fullmatch(domain) is None:
         raise errors.InvalidParameterException(f"The domain name {domain} is not a valid domain name.")
@@ -47,7 +38,7 @@ def _check_registrable(ctx: RequestContext, org: Row, domain: str) -> None:
         raise errors.InvalidParameterException(
             f"The domain {domain} is a WorkMail test domain; only its own organization has it."
         )
-    holder = holder_elsewhere(ctx, org["id"], domain)
+    holder = mail_domain_holder(ctx, domain, other_than=org["id"])
     if holder is not None:
         raise errors.MailDomainInUseException(
             f"The domain {domain} is already registered in organization {holder['id']} of this account."

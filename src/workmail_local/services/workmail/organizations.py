@@ -34,9 +34,19 @@ def organization_state(org: Row, now: float) -> str:
     return "Active" if now >= org["active_at"] else "Creating"
 
 
-def live_clause() -> str:
+def _live_clause() -> str:
     """SQL: the organization is not (yet) Deleted. Takes one ``now`` parameter."""
     return "(deleted_at IS NULL OR deleted_at > ?)"
+
+
+def mail_domain_holder(ctx: RequestContext, domain: str, other_than: str | None = None) -> Row | None:
+    """The live organization of the caller's account and Region (other than ``other_than``)
+    that has registered the (lower-cased) mail domain: a domain belongs to one at a time."""
+    return ctx.tx.one(
+        f"SELECT id FROM organizations WHERE account = ? AND region = ? AND id <> ? AND {_live_clause()}"
+        " AND id IN (SELECT organization_id FROM mail_domains WHERE domain = ?)",
+        (ctx.account, ctx.region, other_than or "", ctx.now, domain),
+    )
 
 
 def find_organization(ctx: RequestContext, organization_id: str) -> Row:
@@ -63,7 +73,7 @@ def require_active_organization(ctx: RequestContext, organization_id: str) -> Ro
 def create_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     alias = params["Alias"]
     live = ctx.tx.value(
-        f"SELECT COUNT(*) FROM organizations WHERE account = ? AND region = ? AND {live_clause()}",
+        f"SELECT COUNT(*) FROM organizations WHERE account = ? AND region = ? AND {_live_clause()}",
         (ctx.account, ctx.region, ctx.now),
     )
     if live >= ORGANIZATIONS_PER_REGION:
@@ -75,7 +85,7 @@ def create_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str
     # ever be told that the (directory's) alias is taken.
     directory_id, directory_type = _choose_directory(ctx, params.get("DirectoryId"), alias)
     # Aliases are global, as on the service: any live organization of any account holds its alias.
-    if ctx.tx.one(f"SELECT 1 FROM organizations WHERE alias = ? AND {live_clause()}", (alias, ctx.now)):
+    if ctx.tx.one(f"SELECT 1 FROM organizations WHERE alias = ? AND {_live_clause()}", (alias, ctx.now)):
         raise errors.NameAvailabilityException(f"The organization alias {alias} is not available.")
     test_domain = f"{alias.lower()}.{TEST_DOMAIN_SUFFIX}"
     domains = [(test_domain, None, True)]
@@ -83,6 +93,11 @@ def create_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str
         name = domain["DomainName"].lower()
         if any(name == d[0] for d in domains):
             raise errors.InvalidParameterException(f"The domain {name} is given more than once.")
+        holder = mail_domain_holder(ctx, name)
+        if holder is not None:
+            raise errors.InvalidParameterException(
+                f"The domain {name} is already registered in organization {holder['id']} of this account."
+            )
         domains.append((name, domain.get("HostedZoneId"), False))
 
     org_id = ids.organization_id()
@@ -117,7 +132,7 @@ def _choose_directory(ctx: RequestContext, directory_id: str | None, alias: str)
             f"({directory['alias']})."
         )
     in_use = ctx.tx.one(
-        f"SELECT id FROM organizations WHERE directory_id = ? AND account = ? AND region = ? AND {live_clause()}",
+        f"SELECT id FROM organizations WHERE directory_id = ? AND account = ? AND region = ? AND {_live_clause()}",
         (directory_id, ctx.account, ctx.region, ctx.now),
     )
     if in_use is not None:
