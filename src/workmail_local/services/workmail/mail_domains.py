@@ -15,12 +15,19 @@ from typing import Any
 import regex
 
 from workmail_local.context import RequestContext
-from workmail_local.services.workmail.addresses import add_mail_domain, find_mail_domain, require_mail_domain, \
-    require_usable_domain
+from workmail_local.services.workmail.addresses import (
+    add_mail_domain,
+    find_mail_domain,
+    require_mail_domain,
+    require_usable_domain,
+)
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.services.workmail.mail_domain_records import dns_records
-from workmail_local.services.workmail.organizations import TEST_DOMAIN_SUFFIX, mail_domain_holder, \
-    require_active_organization
+from workmail_local.services.workmail.organizations import (
+    TEST_DOMAIN_SUFFIX,
+    mail_domain_holder,
+    require_active_organization,
+)
 from workmail_local.store import Row
 
 # The admin guide's "up to 100 domains" per organization (its quota page says 1,000);
@@ -86,20 +93,6 @@ def deregister_mail_domain(ctx: RequestContext, params: dict[str, Any]) -> None:
     ctx.tx.execute("DELETE FROM mail_domains WHERE organization_id = ? AND domain = ?", (org["id"], domain))
 
 
-@handlers("GetMailDomain")
-def get_mail_domain(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    org = require_active_organization(ctx, params["OrganizationId"])
-    row = require_mail_domain(ctx, org["id"], params["DomainName"])
-    return {
-        # The test domain's DNS is AWS's own: nothing for the administrator to publish.
-        "Records": [] if row["is_test"] else dns_records(org["id"], row["domain"], ctx.region),
-        "IsTestDomain": bool(row["is_test"]),
-        "IsDefault": bool(row["is_default"]),
-        "OwnershipVerificationStatus": row["ownership_status"],
-        "DkimVerificationStatus": row["dkim_status"],
-    }
-
-
 @handlers("ListMailDomains")
 def list_mail_domains(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
@@ -118,3 +111,17 @@ def update_default_mail_domain(ctx: RequestContext, params: dict[str, Any]) -> N
     ctx.tx.execute("UPDATE mail_domains SET is_default = CASE WHEN domain = ? THEN 1 ELSE 0 END"
                    " WHERE organization_id = ?", (domain, org["id"]))
     ctx.tx.execute("UPDATE organizations SET default_mail_domain = ? WHERE id = ?", (domain, org["id"]))
+
+
+@handlers("GetMailDomain")
+def get_mail_domain(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    org = require_active_organization(ctx, params["OrganizationId"])
+    row = require_mail_domain(ctx, org["id"], params["DomainName"])
+    return {
+        # The test domain's DNS is AWS's own: nothing for the administrator to publish.
+        "Records": [] if row["is_test"] else dns_records(org["id"], row["domain"], ctx.region),
+        "IsTestDomain": bool(row["is_test"]),
+        "IsDefault": bool(row["is_default"]),
+        "OwnershipVerificationStatus": row["ownership_status"],
+        "DkimVerificationStatus": row["dkim_status"],
+    }
