@@ -37,14 +37,33 @@ def find_mail_domain(ctx: RequestContext, organization_id: str, domain: str) -> 
                       (organization_id, domain.lower()))
 
 
-def require_usable_domain(ctx: RequestContext, organization_id: str, domain: str) -> Row:
-    """The domain, registered in the organization (``MailDomainNotFoundException``) and
-    verified (``MailDomainStateException``)."""
+def add_mail_domain(ctx: RequestContext, organization_id: str, domain: str, hosted_zone_id: str | None = None,
+                    is_test: bool = False) -> None:
+    """Register a (lower-cased) mail domain in the organization. The test domain is the
+    default and VERIFIED; any other starts VERIFIED, or PENDING when
+    ``--mail-domain-verification manual`` leaves that to the control API."""
+    status = "VERIFIED" if is_test or ctx.settings.mail_domain_verification == "auto" else "PENDING"
+    ctx.tx.execute(
+        "INSERT INTO mail_domains (organization_id, domain, hosted_zone_id, is_test, is_default, created_at,"
+        " ownership_status, dkim_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (organization_id, domain, hosted_zone_id, int(is_test), int(is_test), ctx.now, status, status),
+    )
+
+
+def require_mail_domain(ctx: RequestContext, organization_id: str, domain: str) -> Row:
+    """The domain, registered in the organization (else ``MailDomainNotFoundException``)."""
     row = find_mail_domain(ctx, organization_id, domain)
     if row is None:
         raise errors.MailDomainNotFoundException(
             f"The mail domain {domain.lower()} was not found in organization {organization_id}."
         )
+    return row
+
+
+def require_usable_domain(ctx: RequestContext, organization_id: str, domain: str) -> Row:
+    """The domain, registered in the organization (``MailDomainNotFoundException``) and
+    verified (``MailDomainStateException``)."""
+    row = require_mail_domain(ctx, organization_id, domain)
     if row["ownership_status"] != "VERIFIED":
         raise errors.MailDomainStateException(
             f"The mail domain {row['domain']} is not verified yet (ownership: {row['ownership_status']})."

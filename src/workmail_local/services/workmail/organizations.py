@@ -7,6 +7,7 @@ from typing import Any
 
 from workmail_local import ids
 from workmail_local.context import RequestContext
+from workmail_local.services.workmail.addresses import add_mail_domain
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.store import Row
 
@@ -36,6 +37,16 @@ def organization_state(org: Row, now: float) -> str:
 def _live_clause() -> str:
     """SQL: the organization is not (yet) Deleted. Takes one ``now`` parameter."""
     return "(deleted_at IS NULL OR deleted_at > ?)"
+
+
+def mail_domain_holder(ctx: RequestContext, domain: str, other_than: str | None = None) -> Row | None:
+    """The live organization of the caller's account and Region (other than ``other_than``)
+    that has registered the (lower-cased) mail domain: a domain belongs to one at a time."""
+    return ctx.tx.one(
+        f"SELECT id FROM organizations WHERE account = ? AND region = ? AND id <> ? AND {_live_clause()}"
+        " AND id IN (SELECT organization_id FROM mail_domains WHERE domain = ?)",
+        (ctx.account, ctx.region, other_than or "", ctx.now, domain),
+    )
 
 
 def find_organization(ctx: RequestContext, organization_id: str) -> Row:
@@ -82,6 +93,11 @@ def create_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str
         name = domain["DomainName"].lower()
         if any(name == d[0] for d in domains):
             raise errors.InvalidParameterException(f"The domain {name} is given more than once.")
+        holder = mail_domain_holder(ctx, name)
+        if holder is not None:
+            raise errors.InvalidParameterException(
+                f"The domain {name} is already registered in organization {holder['id']} of this account."
+            )
         domains.append((name, domain.get("HostedZoneId"), False))
 
     org_id = ids.organization_id()
@@ -94,11 +110,7 @@ def create_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str
          round(ctx.now + ctx.settings.org_activation_delay, 3)),
     )
     for name, hosted_zone, is_test in domains:
-        ctx.tx.execute(
-            "INSERT INTO mail_domains (organization_id, domain, hosted_zone_id, is_test, is_default, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (org_id, name, hosted_zone, int(is_test), int(is_test), ctx.now),
-        )
+        add_mail_domain(ctx, org_id, name, hosted_zone, is_test)
     return {"OrganizationId": org_id}
 
 
