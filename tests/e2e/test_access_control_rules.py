@@ -7,6 +7,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.e2e.helpers import code_of, error_of
+from tests.e2e.test_awscli import aws, ok  # noqa: F401 - aws is a fixture
+from workmail_local.testing import LocalServer
 
 DEFAULT = {"Name": "default", "Effect": "ALLOW", "Description": "Default WorkMail Rule"}
 
@@ -229,3 +231,60 @@ def test_organization_errors_and_account_isolation(workmail, org_id, server) -> 
         with pytest.raises(ClientError) as exc:
             call(workmail, org_id)
         assert code_of(exc) == "OrganizationStateException"
+
+
+def test_the_aws_cli_puts_a_rule_and_asks_its_effect(aws, workmail, org_id, users) -> None:
+    ann = users[0]
+    put_rule = aws("workmail", "put-access-control-rule", "--organization-id", org_id, "--name", "myRule",
+                   "--effect", "DENY", "--description", "Protect ann", "--user-ids", ann,
+                   "--actions", "IMAP", "SMTP", "--ip-ranges", "192.0.2.0/24", "198.51.100.0/24")
+    assert (put_rule.returncode, put_rule.stdout, put_rule.stderr) == (0, "", "")
+    listed = ok(aws("workmail", "list-access-control-rules", "--organization-id", org_id))["Rules"]
+    assert [stripped(r) for r in listed] == [DEFAULT, {
+        "Name": "myRule", "Effect": "DENY", "Description": "Protect ann", "UserIds": [ann],
+        "Actions": ["IMAP", "SMTP"], "IpRanges": ["192.0.2.0/24", "198.51.100.0/24"]}]
+    assert listed[0]["DateCreated"] == listed[0]["DateModified"] == 0
+    answer = ok(aws("workmail", "get-access-control-effect", "--organization-id", org_id, "--ip-address",
+                    "192.0.2.7", "--action", "IMAP", "--user-id", ann))
+    assert answer == {"Effect": "DENY", "MatchedRules": ["myRule"]}
+    refused = aws("workmail", "put-access-control-rule", "--organization-id", org_id, "--name", "bad",
+                  "--effect", "DENY", "--description", "x", "--actions", "POP3")
+    assert refused.returncode != 0 and "(InvalidParameterException)" in refused.stderr
+
+
+def test_a_restart_keeps_every_policy_and_token(tmp_path) -> None:
+    data = tmp_path / "data"
+    with LocalServer(data_dir=data) as server:
+        wm = server.client("workmail")
+        org = wm.create_organization(Alias="durable")["OrganizationId"]
+        user = wm.create_user(OrganizationId=org, Name="ann", DisplayName="Ann", Password="Passw0rd!x")["UserId"]
+        wm.register_to_work_mail(OrganizationId=org, EntityId=user, Email="ann@durable.awsapps.com")
+        put(wm, org, "no-smtp", Actions=["SMTP"])
+        rule_id = wm.create_mobile_device_access_rule(OrganizationId=org, Name="no-android", Effect="DENY",
+                                                      DeviceTypes=["Android"])["MobileDeviceAccessRuleId"]
+        wm.put_mobile_device_access_override(OrganizationId=org, UserId=user, DeviceId="PHONE1", Effect="ALLOW")
+        role = wm.create_impersonation_role(OrganizationId=org, Name="app", Type="READ_ONLY", ClientToken="role-1",
+                                            Rules=[{"ImpersonationRuleId": "all", "Effect": "ALLOW"}])
+        token = wm.assume_impersonation_role(OrganizationId=org, ImpersonationRoleId=role["ImpersonationRoleId"])
+        before = [wm.list_access_control_rules(OrganizationId=org)["Rules"],
+                  wm.list_mobile_device_access_rules(OrganizationId=org)["Rules"],
+                  wm.list_mobile_device_access_overrides(OrganizationId=org)["Overrides"],
+                  wm.get_impersonation_role(OrganizationId=org, ImpersonationRoleId=role["ImpersonationRoleId"])]
+    with LocalServer(data_dir=data) as server:
+        wm = server.client("workmail")
+        after = [wm.list_access_control_rules(OrganizationId=org)["Rules"],
+                 wm.list_mobile_device_access_rules(OrganizationId=org)["Rules"],
+                 wm.list_mobile_device_access_overrides(OrganizationId=org)["Overrides"],
+                 wm.get_impersonation_role(OrganizationId=org, ImpersonationRoleId=role["ImpersonationRoleId"])]
+        before[3].pop("ResponseMetadata"), after[3].pop("ResponseMetadata")
+        assert after == before
+        assert after[1][1]["MobileDeviceAccessRuleId"] == rule_id
+        assert wm.create_impersonation_role(OrganizationId=org, Name="app", Type="READ_ONLY", ClientToken="role-1",
+                                            Rules=[{"ImpersonationRuleId": "all", "Effect": "ALLOW"}]) \
+            ["ImpersonationRoleId"] == role["ImpersonationRoleId"]
+        status, answer = server.control("POST", "/mailbox/authenticate", {
+            "Protocol": "EWS", "ImpersonationToken": token["Token"], "TargetUser": "ann"})
+        assert answer["Authenticated"] is True
+        status, answer = server.control("POST", "/mailbox/authenticate", {
+            "Username": "ann@durable.awsapps.com", "Secret": "Passw0rd!x", "Protocol": "SMTP"})
+        assert answer["MatchedRules"] == ["no-smtp"]
