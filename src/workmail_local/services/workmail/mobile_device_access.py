@@ -71,25 +71,24 @@ def create_mobile_device_access_rule(ctx: RequestContext, params: dict[str, Any]
 def update_mobile_device_access_rule(ctx: RequestContext, params: dict[str, Any]) -> None:
     """Replace the rule's name, description, effect and every condition list."""
     org = require_active_organization(ctx, params["OrganizationId"])
-    changed = ctx.tx.execute(
+    key = (org["id"], params["MobileDeviceAccessRuleId"])
+    if ctx.tx.one("SELECT id FROM mobile_device_access_rules WHERE organization_id = ? AND id = ?", key) is None:
+        raise errors.EntityNotFoundException(
+            f"The mobile device access rule {key[1]} was not found in organization {key[0]}."
+        )
+    ctx.tx.execute(
         "UPDATE mobile_device_access_rules SET name = ?, description = ?, effect = ?, conditions = ?,"
         " modified_at = ? WHERE organization_id = ? AND id = ?",
-        (params["Name"], params.get("Description"), params["Effect"], _conditions(params), ctx.now, org["id"],
-         params["MobileDeviceAccessRuleId"]),
+        (params["Name"], params.get("Description"), params["Effect"], _conditions(params), ctx.now, *key),
     )
-    if not changed:
-        raise errors.EntityNotFoundException(
-            f"The mobile device access rule {params['MobileDeviceAccessRuleId']} was not found "
-            f"in organization {org['id']}."
-        )
 
 
 @handlers("DeleteMobileDeviceAccessRule")
 def delete_mobile_device_access_rule(ctx: RequestContext, params: dict[str, Any]) -> None:
     """Delete the rule; an unknown rule is a success."""
-    org = require_active_organization(ctx, params["OrganizationId"])
+    org_id = require_active_organization(ctx, params["OrganizationId"])["id"]
     ctx.tx.execute("DELETE FROM mobile_device_access_rules WHERE organization_id = ? AND id = ?",
-                   (org["id"], params["MobileDeviceAccessRuleId"]))
+                   (org_id, params["MobileDeviceAccessRuleId"]))
 
 
 def _rule(row: Row) -> dict[str, Any]:

@@ -50,27 +50,28 @@ def put_mobile_device_access_override(ctx: RequestContext, params: dict[str, Any
         )
 
 
+def _key(ctx: RequestContext, params: dict[str, Any]) -> tuple[str, str, str]:
+    """``(organization, user ID, device key)`` of the override a request names."""
+    org = require_active_organization(ctx, params["OrganizationId"])
+    return org["id"], _user(ctx, org["id"], params["UserId"]).id, params["DeviceId"].lower()
+
+
 @handlers("GetMobileDeviceAccessOverride")
 def get_mobile_device_access_override(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """The user's override for the device; ``ResourceNotFoundException`` when there is none."""
-    org = require_active_organization(ctx, params["OrganizationId"])
-    user = _user(ctx, org["id"], params["UserId"])
-    row = ctx.tx.one(f"SELECT * FROM mobile_device_access_overrides WHERE {_KEY}",  # noqa: S608 - fixed SQL text
-                     (org["id"], user.id, params["DeviceId"].lower()))
-    if row is None:
-        raise errors.ResourceNotFoundException(
-            f"The user {user.id} has no mobile device access override for the device {params['DeviceId']}."
-        )
-    return _override(row)
+    key = _key(ctx, params)
+    row = ctx.tx.one(f"SELECT * FROM mobile_device_access_overrides WHERE {_KEY}", key)  # noqa: S608 - fixed SQL
+    if row is not None:
+        return _override(row)
+    raise errors.ResourceNotFoundException(
+        f"The user {key[1]} has no mobile device access override for the device {params['DeviceId']}."
+    )
 
 
 @handlers("DeleteMobileDeviceAccessOverride")
 def delete_mobile_device_access_override(ctx: RequestContext, params: dict[str, Any]) -> None:
     """Delete the override (the rules decide for that device again); none is a success."""
-    org = require_active_organization(ctx, params["OrganizationId"])
-    user = _user(ctx, org["id"], params["UserId"])
-    ctx.tx.execute(f"DELETE FROM mobile_device_access_overrides WHERE {_KEY}",  # noqa: S608 - fixed SQL text
-                   (org["id"], user.id, params["DeviceId"].lower()))
+    ctx.tx.execute(f"DELETE FROM mobile_device_access_overrides WHERE {_KEY}", _key(ctx, params))  # noqa: S608
 
 
 @handlers("ListMobileDeviceAccessOverrides")
