@@ -40,7 +40,7 @@ def test_a_deny_rule_for_imap_from_loopback_refuses_a_token_that_worked(server, 
     world = build_world(server)
     token = world.token()
     assert imap_login(dovecot, world.email, token)
-    assert login_answer(world, token)["MatchedRules"] == ["default"]
+    assert login_answer(world, token)["Authenticated"] is True
 
     put(world, "no-loopback-imap", IpRanges=["127.0.0.0/8"], Actions=["IMAP"])
     assert not imap_login(dovecot, world.email, token)

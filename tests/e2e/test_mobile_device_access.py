@@ -215,7 +215,7 @@ def test_activesync_logins_pass_the_rules_or_the_override(server) -> None:
 
     rule_id = create(wm, org, "no-iphones", DeviceTypes=["iPhone"])
     assert activesync(world, phone) == {
-        "Authenticated": False, "Reason": "MOBILE_DEVICE_ACCESS_DENIED", "MatchedRules": ["default"],
+        "Authenticated": False, "Reason": "MOBILE_DEVICE_ACCESS_DENIED",
         "MatchedMobileDeviceAccessRules": [{"MobileDeviceAccessRuleId": rule_id, "Name": "no-iphones"}]}
     assert activesync(world, {"DeviceId": "DROID", "DeviceType": "Android"})["Authenticated"] is True
     # Mobile device rules are for ActiveSync only.

@@ -8,11 +8,12 @@
 - an impersonated EWS login: ``{"Protocol": "EWS", "ImpersonationToken", "TargetUser",
   "OrganizationId"?, "SourceIp"?}``
 
-→ ``{"Authenticated": true, "UserId", "OrganizationId", "Method", "MatchedRules", …}`` or
+→ ``{"Authenticated": true, "UserId", "OrganizationId", "Method", …}`` or
 ``{"Authenticated": false, "Reason", …}`` — a refusal is an answer (200), not an error.
-``MatchedRules`` names the access control rules that decided; ActiveSync answers add
-``MatchedMobileDeviceAccessRules`` and ``MobileDeviceAccessOverride``, impersonated
-ones ``ImpersonationRoleId`` and ``Type``. The secret is never logged or echoed.
+A refusal by the access policies adds ``MatchedRules`` (the access control rules that
+denied; ``[]`` when no rule allowed); ActiveSync answers add
+``MatchedMobileDeviceAccessRules`` and ``MobileDeviceAccessOverride`` (when an override
+decided), impersonated ones ``ImpersonationRoleId`` and ``Type``. The secret is never logged or echoed.
 DateLastUsed is committed before the answer but without waiting for the disk: a crash
 of the server keeps it, a power loss may lose the last moments of it.
 """
@@ -70,7 +71,8 @@ def answer(decision: Decision) -> dict[str, Any]:
                                 "OrganizationId": decision.organization_id, "Method": decision.method}
     else:
         body = {"Authenticated": False, "Reason": decision.reason}
-    if decision.matched_rules is not None:
+    # Which access control rules refused; an allowed login's answer stays as it always was.
+    if not decision.authenticated and decision.matched_rules is not None:
         body["MatchedRules"] = list(decision.matched_rules)
     if decision.mobile_device_rules is not None:
         body["MatchedMobileDeviceAccessRules"] = list(decision.mobile_device_rules)

@@ -34,14 +34,14 @@ def conditions_of(row: Row) -> dict[str, list[str]]:
 def access_control_rules(tx: Tx, organization_id: str) -> list[access_rules.Rule]:
     """The organization's access control rules, in creation order."""
     rows = tx.all("SELECT name, effect, conditions FROM access_control_rules WHERE organization_id = ?"
-                  " ORDER BY position", (organization_id,))
+                  " ORDER BY ordinal", (organization_id,))
     return [access_rules.Rule(r["name"], r["effect"], conditions_of(r)) for r in rows]
 
 
 def mobile_device_rules(tx: Tx, organization_id: str) -> list[mobile_rules.Rule]:
     """The organization's mobile device access rules, in creation order."""
     rows = tx.all("SELECT id, name, effect, conditions FROM mobile_device_access_rules WHERE organization_id = ?"
-                  " ORDER BY position", (organization_id,))
+                  " ORDER BY ordinal", (organization_id,))
     return [mobile_rules.Rule(r["id"], r["name"], r["effect"], conditions_of(r)) for r in rows]
 
 
@@ -68,7 +68,7 @@ def admit(tx: Tx, organization_id: str, user_id: str | None, protocol: str, sour
         device_effect, device_matched = mobile_rules.decide(override, mobile_device_rules(tx, organization_id),
                                                             device)
         if device_effect == DENY:
-            return {"authenticated": False, "reason": MOBILE_DEVICE_ACCESS_DENIED, "matched_rules": tuple(matched),
+            return {"authenticated": False, "reason": MOBILE_DEVICE_ACCESS_DENIED,
                     "mobile_device_rules": tuple(device_matched), "mobile_device_override": override}
         return {"matched_rules": tuple(matched), "mobile_device_rules": tuple(device_matched),
                 "mobile_device_override": override}

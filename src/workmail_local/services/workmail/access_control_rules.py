@@ -35,7 +35,7 @@ DEFAULT_RULE = {"Name": "default", "Effect": "ALLOW", "Description": "Default Wo
 def add_default_rule(ctx: RequestContext, organization_id: str) -> None:
     """Every organization starts with the rule that allows everything, dated epoch 0."""
     ctx.tx.execute(
-        "INSERT INTO access_control_rules (organization_id, name, effect, description, conditions, position,"
+        "INSERT INTO access_control_rules (organization_id, name, effect, description, conditions, ordinal,"
         " created_at, modified_at) VALUES (?, ?, ?, ?, NULL, 1, 0, 0)",
         (organization_id, DEFAULT_RULE["Name"], DEFAULT_RULE["Effect"], DEFAULT_RULE["Description"]),
     )
@@ -82,16 +82,16 @@ def put_access_control_rule(ctx: RequestContext, params: dict[str, Any]) -> None
             (params["Effect"], params["Description"], stored, ctx.now, org["id"], params["Name"]),
         )
         return
-    counted = ctx.tx.one("SELECT COUNT(*) AS n, MAX(position) AS last FROM access_control_rules"
+    counted = ctx.tx.one("SELECT COUNT(*) AS n, MAX(ordinal) AS last_ordinal FROM access_control_rules"
                          " WHERE organization_id = ?", (org["id"],))
     if counted["n"] >= RULES_PER_ORGANIZATION:
         raise errors.LimitExceededException(
             f"Organization {org['id']} already has {RULES_PER_ORGANIZATION} access control rules, the most it may have."
         )
     ctx.tx.execute(
-        "INSERT INTO access_control_rules (organization_id, name, effect, description, conditions, position,"
+        "INSERT INTO access_control_rules (organization_id, name, effect, description, conditions, ordinal,"
         " created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (org["id"], params["Name"], params["Effect"], params["Description"], stored, (counted["last"] or 0) + 1,
+        (org["id"], params["Name"], params["Effect"], params["Description"], stored, (counted["last_ordinal"] or 0) + 1,
          ctx.now, ctx.now),
     )
 
@@ -114,7 +114,7 @@ def _rule(row: Row) -> dict[str, Any]:
 def list_access_control_rules(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """Every rule of the organization, in creation order."""
     org = require_active_organization(ctx, params["OrganizationId"])
-    rows = ctx.tx.all("SELECT * FROM access_control_rules WHERE organization_id = ? ORDER BY position", (org["id"],))
+    rows = ctx.tx.all("SELECT * FROM access_control_rules WHERE organization_id = ? ORDER BY ordinal", (org["id"],))
     return {"Rules": [_rule(r) for r in rows]}
 
 

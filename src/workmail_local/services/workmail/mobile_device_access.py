@@ -30,11 +30,11 @@ DEFAULT_RULE = {"Name": "default", "Description": "Default WorkMail Rule", "Effe
 
 def _insert(ctx: RequestContext, organization_id: str, rule_id: str, params: dict[str, Any], conditions: str | None,
             at: float) -> None:
-    last = ctx.tx.value("SELECT MAX(position) FROM mobile_device_access_rules WHERE organization_id = ?",
+    last = ctx.tx.value("SELECT MAX(ordinal) FROM mobile_device_access_rules WHERE organization_id = ?",
                         (organization_id,))
     ctx.tx.execute(
         "INSERT INTO mobile_device_access_rules (organization_id, id, name, description, effect, conditions,"
-        " position, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ordinal, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (organization_id, rule_id, params["Name"], params.get("Description"), params["Effect"], conditions,
          (last or 0) + 1, at, at),
     )
@@ -101,7 +101,7 @@ def _rule(row: Row) -> dict[str, Any]:
 def list_mobile_device_access_rules(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """Every rule of the organization, in creation order."""
     org = require_active_organization(ctx, params["OrganizationId"])
-    rows = ctx.tx.all("SELECT * FROM mobile_device_access_rules WHERE organization_id = ? ORDER BY position",
+    rows = ctx.tx.all("SELECT * FROM mobile_device_access_rules WHERE organization_id = ? ORDER BY ordinal",
                       (org["id"],))
     return {"Rules": [_rule(r) for r in rows]}
 

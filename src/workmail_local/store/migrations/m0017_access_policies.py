@@ -3,7 +3,7 @@ impersonation roles and the tokens AssumeImpersonationRole hands out.
 
 Condition lists are one JSON object per rule (``conditions``: member name → list, only
 the non-empty ones; NULL when the rule has none), so a login reads an organization's
-rules with one indexed SELECT and the default rule costs no parsing. ``position`` keeps
+rules with one indexed SELECT and the default rule costs no parsing. ``ordinal`` keeps
 creation order (a replaced access control rule keeps its place). Every organization
 that exists already gets the defaults a new one gets (see ``access_control_rules`` and
 ``mobile_device_access``): without them, its mailboxes would be closed at once.
@@ -18,13 +18,13 @@ STATEMENTS = [
     """CREATE TABLE access_control_rules (
         organization_id TEXT NOT NULL REFERENCES organizations (id),
         name TEXT NOT NULL, effect TEXT NOT NULL, description TEXT NOT NULL,
-        conditions TEXT, position INTEGER NOT NULL,
+        conditions TEXT, ordinal INTEGER NOT NULL,
         created_at REAL NOT NULL, modified_at REAL NOT NULL,
         PRIMARY KEY (organization_id, name))""",
     """CREATE TABLE mobile_device_access_rules (
         organization_id TEXT NOT NULL REFERENCES organizations (id),
         id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, effect TEXT NOT NULL,
-        conditions TEXT, position INTEGER NOT NULL,
+        conditions TEXT, ordinal INTEGER NOT NULL,
         created_at REAL NOT NULL, modified_at REAL NOT NULL,
         PRIMARY KEY (organization_id, id))""",
     # One override per (user, device); device IDs compare case-insensitively (device_key).
@@ -52,11 +52,11 @@ STATEMENTS = [
         organization_id TEXT NOT NULL REFERENCES organizations (id),
         role_id TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL)""",
     "CREATE INDEX impersonation_tokens_by_role ON impersonation_tokens (role_id)",
-    """INSERT INTO access_control_rules (organization_id, name, effect, description, conditions, position,
+    """INSERT INTO access_control_rules (organization_id, name, effect, description, conditions, ordinal,
         created_at, modified_at)
        SELECT id, 'default', 'ALLOW', 'Default WorkMail Rule', NULL, 1, 0, 0 FROM organizations""",
     f"""INSERT INTO mobile_device_access_rules (organization_id, id, name, description, effect, conditions,
-        position, created_at, modified_at)
+        ordinal, created_at, modified_at)
        SELECT id, {_UUID_OF_ORG}, 'default', 'Default WorkMail Rule', 'ALLOW', NULL, 1, 0, 0
        FROM organizations""",
 ]
