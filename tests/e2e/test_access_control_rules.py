@@ -179,7 +179,8 @@ def test_each_condition_alone(workmail, org_id, users, role_id) -> None:
     for conditions, request, denied in table:
         put(workmail, org_id, "probe", **conditions)
         action = request.get("action", "EWS")
-        principal = {"ImpersonationRoleId": request["role"]} if "role" in request else {"UserId": request.get("user", ann)}
+        principal = ({"ImpersonationRoleId": request["role"]} if "role" in request
+                     else {"UserId": request.get("user", ann)})
         got = effect(workmail, org_id, action, request.get("ip", "10.0.0.1"), **principal)
         assert got == (("DENY", ["probe"]) if denied else ("ALLOW", ["default"])), (conditions, request)
 

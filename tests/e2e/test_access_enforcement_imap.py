@@ -82,3 +82,17 @@ def test_no_rules_at_all_close_every_mailbox(server, dovecot) -> None:
     assert imap_login(dovecot, world.email, DIRECTORY_PASSWORD)
     # Wrong credentials are still wrong credentials: the rules come after them.
     assert login_answer(world, "Wrong-Pass-1")["Reason"] == "INVALID_CREDENTIALS"
+
+
+def test_the_web_counts_as_webmail_and_a_login_without_an_address_meets_no_ip_condition(server) -> None:
+    world = build_world(server, configure=False)
+    put(world, "no-webmail", Actions=["WebMail"])
+    assert login_answer(world, DIRECTORY_PASSWORD, "WEB")["MatchedRules"] == ["no-webmail"]
+    assert login_answer(world, DIRECTORY_PASSWORD, "IMAP")["Authenticated"] is True
+    delete(world, "no-webmail")
+    put(world, "outside-office", NotIpRanges=["10.0.0.0/8"])
+    assert login_answer(world, DIRECTORY_PASSWORD, source_ip="::ffff:192.0.2.1")["Reason"] == \
+        "ACCESS_CONTROL_RULE_DENIED"
+    assert login_answer(world, DIRECTORY_PASSWORD, source_ip="2001:db8::1")["Reason"] == "ACCESS_CONTROL_RULE_DENIED"
+    assert login_answer(world, DIRECTORY_PASSWORD, source_ip="10.1.2.3")["Authenticated"] is True
+    assert world.authenticate(DIRECTORY_PASSWORD)["Authenticated"] is True  # no SourceIp: no address to judge
