@@ -1,7 +1,9 @@
 """Dovecot's checkpassword protocol, answered by WorkMail Local's authentication endpoint.
 
 Dovecot runs ``workmail-local checkpassword --endpoint URL REPLY-PROGRAM [ARGS…]`` with
-``username\\0password\\0…`` on file descriptor 3 and the protocol in ``$SERVICE``. On
+``username\\0password\\0…`` on file descriptor 3, the protocol in ``$SERVICE`` and the
+connecting client's address in ``$TCPREMOTEIP`` (or ``$IP``), which we pass on as
+``SourceIp`` so the access control rules see it. On
 success we exec the reply program (Dovecot's ``checkpassword-reply``); a refusal exits
 1; a temporary failure (server down, a fault) exits 111, so Dovecot says "try again"
 rather than "wrong password". Kept import-light: it starts once per login.
@@ -14,6 +16,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -44,11 +47,20 @@ def read_credentials(fd: int = 3) -> tuple[str, str]:
     return parts[0].decode("utf-8", "replace"), parts[1].decode("utf-8", "replace")
 
 
-def authenticate(endpoint: str, username: str, secret: str, protocol: str, timeout: float = 10.0) -> dict:
+def client_ip(environ: Mapping[str, str]) -> str | None:
+    """The connecting client's address as Dovecot gives it (``None`` when it does not)."""
+    return environ.get("TCPREMOTEIP") or environ.get("IP") or None
+
+
+def authenticate(endpoint: str, username: str, secret: str, protocol: str, timeout: float = 10.0,
+                 source_ip: str | None = None) -> dict:
     """POST to the mailbox authentication endpoint; its JSON answer."""
+    body = {"Username": username, "Secret": secret, "Protocol": protocol}
+    if source_ip is not None:
+        body["SourceIp"] = source_ip
     request = urllib.request.Request(
         endpoint.rstrip("/") + "/_workmail-local/mailbox/authenticate",
-        data=json.dumps({"Username": username, "Secret": secret, "Protocol": protocol}).encode(),
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
@@ -75,7 +87,7 @@ def run(endpoint: str, reply: list[str]) -> int:
               file=sys.stderr)
         return EXIT_REFUSED
     try:
-        answer = authenticate(endpoint, username, secret, protocol)
+        answer = authenticate(endpoint, username, secret, protocol, source_ip=client_ip(os.environ))
     except urllib.error.HTTPError as exc:
         # 4xx: our request was refused as malformed — a refusal; 5xx: the server failed — try later.
         print(f"workmail-local checkpassword: {endpoint} answered HTTP {exc.code}", file=sys.stderr)

@@ -10,16 +10,20 @@ Every rule of DESIGN's "Semantics chosen" lives here, and only here:
   may reach the mailbox through IdC (``identitycenter.access``). Each use sets its
   ``DateLastUsed``.
 A secret is a token when its hash is a stored token of this user; otherwise it is
-checked as the directory password.
+checked as the directory password. Good credentials then pass the organization's access
+policies (``policy.admit``: access control rules, and for ActiveSync the mobile device
+rules and overrides).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import orjson
 
 from workmail_local.mailbox_auth.passwords import verify_password
+from workmail_local.mailbox_auth.policy import admit
 from workmail_local.mailbox_auth.tokens import token_hash
 from workmail_local.services.identitycenter.access import USER_NOT_LINKED, mailbox_access
 from workmail_local.store import Row, Tx
@@ -48,6 +52,14 @@ class Decision(NamedTuple):
     organization_id: str | None = None
     method: str | None = None
     reason: str | None = None
+    # What the access policies matched (access control rule names; mobile device rules
+    # as {MobileDeviceAccessRuleId, Name}; the device override's effect), and for an
+    # impersonated login the role.
+    matched_rules: tuple[str, ...] | None = None
+    mobile_device_rules: tuple[dict[str, Any], ...] | None = None
+    mobile_device_override: str | None = None
+    impersonation_role_id: str | None = None
+    impersonation_type: str | None = None
 
 
 def _refuse(reason: str) -> Decision:
@@ -85,8 +97,10 @@ def find_login(tx: Tx, username: str, secret: str, now: float, organization_id: 
 
 
 def authenticate(tx: Tx, username: str, secret: str, protocol: str, now: float,
-                 organization_id: str | None = None) -> Decision:
-    """Decide one login. ``protocol`` is one of :data:`PROTOCOLS`."""
+                 organization_id: str | None = None, source_ip: str | None = None,
+                 device: Mapping[str, str | None] | None = None) -> Decision:
+    """Decide one login. ``protocol`` is one of :data:`PROTOCOLS`; ``source_ip`` is the
+    client's address when known, ``device`` what an ActiveSync client reports."""
     login = find_login(tx, username, secret, now, organization_id)
     if login is None:
         verify_password(None, secret)  # as slow as a wrong password: the answer's timing tells nothing
@@ -94,8 +108,12 @@ def authenticate(tx: Tx, username: str, secret: str, protocol: str, now: float,
     if login["state"] != "ENABLED":
         return _refuse(USER_NOT_ENABLED)
     if login["token_id"] is not None:
-        return _check_token(tx, login, protocol, now)
-    return _check_password(tx, login, secret)
+        decision = _check_token(tx, login, protocol, now)
+    else:
+        decision = _check_password(tx, login, secret)
+    if decision.authenticated:
+        decision = decision._replace(**admit(tx, login["organization_id"], login["id"], protocol, source_ip, device))
+    return decision
 
 
 def _check_token(tx: Tx, login: Row, protocol: str, now: float) -> Decision:

@@ -75,11 +75,14 @@ def write_config(directory: Path, port: int, endpoint: str) -> str:
     if os.geteuid() == 0:
         os.chown(directory / "mail", int(accounts["mail_uid"]), int(accounts["mail_gid"]))
     wrapper = directory / "checkpassword"
+    # Dovecot starts the program with a clean environment: name the very package that
+    # wrote this configuration, so a checkout run with PYTHONPATH answers with its own code.
+    package_root = Path(__file__).resolve().parents[2]
     wrapper.write_text(
         "#!/bin/sh\n"
         "# Dovecot passdb → WorkMail Local's mailbox authentication endpoint.\n"
-        f"exec {shlex.quote(sys.executable)} -m workmail_local checkpassword "
-        f"--endpoint {shlex.quote(endpoint)} \"$@\"\n"
+        f"PYTHONPATH={shlex.quote(str(package_root))} exec {shlex.quote(sys.executable)} -m workmail_local "
+        f"checkpassword --endpoint {shlex.quote(endpoint)} \"$@\"\n"
     )
     wrapper.chmod(0o755)
     # As root, the auth process (which runs the checkpassword program) stays root, so the

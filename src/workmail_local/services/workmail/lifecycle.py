@@ -62,10 +62,11 @@ def deregister_from_workmail(ctx: RequestContext, params: dict[str, Any]) -> Non
 
 
 def remove_relations(ctx: RequestContext, entity_id: str) -> None:
-    """Drop every membership, delegation and mailbox permission the entity is part of."""
+    """Drop every membership, delegation, mailbox permission and device override the entity is part of."""
     ctx.tx.execute("DELETE FROM group_members WHERE group_id = ? OR member_id = ?", (entity_id, entity_id))
     ctx.tx.execute("DELETE FROM resource_delegates WHERE resource_id = ? OR delegate_id = ?", (entity_id, entity_id))
     ctx.tx.execute("DELETE FROM mailbox_permissions WHERE owner_id = ? OR grantee_id = ?", (entity_id, entity_id))
+    ctx.tx.execute("DELETE FROM mobile_device_access_overrides WHERE user_id = ?", (entity_id,))
 
 
 def delete_entity(ctx: RequestContext, entity: Entity | None, extra_sets: str = "") -> None:

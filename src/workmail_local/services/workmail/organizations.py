@@ -27,6 +27,18 @@ def on_organization_delete(step: DeletionStep) -> DeletionStep:
     return step
 
 
+# What other resources give every new organization (default rules …), run in
+# registration order inside CreateOrganization's transaction, with the new ID.
+CreationStep = Callable[[RequestContext, str], None]
+creation_steps: list[CreationStep] = []
+
+
+def on_organization_create(step: CreationStep) -> CreationStep:
+    """Register a step of CreateOrganization (decorator)."""
+    creation_steps.append(step)
+    return step
+
+
 def organization_state(org: Row, now: float) -> str:
     """``Creating`` → ``Active`` at ``active_at``; ``Deleting`` → ``Deleted`` at ``deleted_at``."""
     if org["delete_requested_at"] is not None:
@@ -111,6 +123,8 @@ def create_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str
     )
     for name, hosted_zone, is_test in domains:
         add_mail_domain(ctx, org_id, name, hosted_zone, is_test)
+    for step in creation_steps:
+        step(ctx, org_id)
     return {"OrganizationId": org_id}
 
 
