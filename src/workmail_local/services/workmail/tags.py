@@ -4,7 +4,8 @@ Only organizations are taggable in WorkMail; an organization's ARN is the one
 DescribeOrganization shows (``arn:aws:workmail:<region>:<account>:organization/<id>``).
 An ARN of another account or Region, of an unknown organization, or of anything else is
 not found. TagResource sets each given key (an upsert) and refuses a result of more than
-50 tags; UntagResource of keys the organization does not have succeeds.
+50 tags; UntagResource of keys the organization does not have succeeds. A deleted
+organization's tags go with it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from typing import Any
 from workmail_local import ids
 from workmail_local.context import RequestContext
 from workmail_local.services.workmail.api import errors, handlers
-from workmail_local.services.workmail.organizations import find_organization, organization_state
+from workmail_local.services.workmail.organizations import (
+    find_organization,
+    on_organization_delete,
+    organization_state,
+)
 from workmail_local.store import Row
 
 TAGS_PER_RESOURCE = 50
@@ -25,11 +30,11 @@ _ORGANIZATION_PREFIX = "organization/"
 
 def _organization_of(ctx: RequestContext, arn: str) -> Row:
     """The caller's organization that ``arn`` names exactly, in any state, or ResourceNotFoundException."""
-    org_id = arn.rpartition(":")[2].removeprefix(_ORGANIZATION_PREFIX)
+    resource = arn.rpartition(":")[2]
+    org_id = resource.removeprefix(_ORGANIZATION_PREFIX)
     # Rebuilding the ARN from the caller's account and Region rejects every other
     # account, Region, partition and resource type in one comparison.
-    if arn.rpartition(":")[2].startswith(_ORGANIZATION_PREFIX) and arn == ids.organization_arn(
-            ctx.region, ctx.account, org_id):
+    if resource != org_id and arn == ids.organization_arn(ctx.region, ctx.account, org_id):
         try:
             return find_organization(ctx, org_id)
         except errors.OrganizationNotFoundException:
@@ -96,3 +101,9 @@ def list_tags_for_resource(ctx: RequestContext, params: dict[str, Any]) -> dict[
     rows = ctx.tx.all("SELECT tag_key, tag_value FROM organization_tags WHERE organization_id = ? ORDER BY tag_key",
                       (org["id"],))
     return {"Tags": [{"Key": row["tag_key"], "Value": row["tag_value"]} for row in rows]}
+
+
+@on_organization_delete
+def _drop_tags(ctx: RequestContext, org: Row, params: dict[str, Any]) -> None:
+    """A deleted organization is not found by the tag operations, so its tags are dropped."""
+    ctx.tx.execute("DELETE FROM organization_tags WHERE organization_id = ?", (org["id"],))
