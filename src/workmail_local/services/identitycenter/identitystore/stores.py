@@ -1,10 +1,16 @@
-"""Identity stores: ListIdentityStores, DescribeIdentityStore — and the look-ups every
-identitystore operation starts with (the caller's store, IDs given as ARNs, not-found errors)."""
+"""Identity stores: ListIdentityStores, DescribeIdentityStore, UpdateIdentityStore — and the
+look-ups every identitystore operation starts with (the caller's store, IDs given as ARNs,
+not-found errors).
+
+A store's network configuration (VPC endpoint requirement, allowed source VPCs and IP
+ranges) is stored and shown as given; the emulator has no VPCs and does not enforce it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import regex
 
 from workmail_local import ids
@@ -21,6 +27,8 @@ _RESOURCE_ARN = regex.compile(r"^arn:aws[a-z-]*:identitystore:::(user|group|memb
 # ResourceNotFoundException's ResourceType for each ARN kind.
 RESOURCE_TYPES = {directory.USER: "USER", directory.GROUP: "GROUP", directory.MEMBERSHIP: "GROUP_MEMBERSHIP"}
 RESERVED_NAMES = frozenset({"administrator", "awsadministrators"})
+# NetworkConfiguration's lists, each of distinct values.
+_NETWORK_LISTS = ("ApiRestrictSourceVpcs", "ApiAllowSourceIps", "ScimAllowSourceIps")
 _NOUNS = {directory.USER: "User", directory.GROUP: "Group", directory.MEMBERSHIP: "Group membership"}
 
 
@@ -97,6 +105,16 @@ def _summary(ctx: RequestContext, row: Row) -> dict[str, Any]:
     }
 
 
+def _network_configuration(given: dict[str, Any]) -> dict[str, Any]:
+    """The configuration to store: the given members only (an omitted list is cleared), each list distinct."""
+    for member in _NETWORK_LISTS:
+        values = given.get(member, [])
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            raise errors.ValidationException(f"{member} lists {', '.join(repeated)} more than once.")
+    return {member: given[member] for member in ("VpceAccessRequired", *_NETWORK_LISTS) if member in given}
+
+
 def page(ctx: RequestContext, params: dict[str, Any], table: str, where: str, scope: tuple[Any, ...],
          key: str) -> tuple[list[Row], str | None]:
     """One page of ``table``'s rows matching ``where`` (``?`` bound to ``scope``), oldest
@@ -115,4 +133,18 @@ def list_identity_stores(ctx: RequestContext, params: dict[str, Any]) -> dict[st
 @handlers("DescribeIdentityStore")
 def describe_identity_store(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     store_id = require_identity_store(ctx, params["IdentityStoreId"])
-    return _summary(ctx, find_identity_store(ctx.tx, ctx.account, ctx.region, store_id))
+    row = find_identity_store(ctx.tx, ctx.account, ctx.region, store_id)
+    described = _summary(ctx, row)
+    if row["network_configuration"] is not None:
+        described["NetworkConfiguration"] = orjson.loads(row["network_configuration"])
+    return described
+
+
+@handlers("UpdateIdentityStore")
+def update_identity_store(ctx: RequestContext, params: dict[str, Any]) -> None:
+    """Replace the store's whole network configuration; without one, nothing changes."""
+    store_id = require_identity_store(ctx, params["IdentityStoreId"])
+    if "NetworkConfiguration" in params:
+        config = _network_configuration(params["NetworkConfiguration"])
+        ctx.tx.execute("UPDATE idc_instances SET network_configuration = ? WHERE identity_store_id = ?",
+                       (orjson.dumps(config).decode(), store_id))
