@@ -208,9 +208,11 @@ def normalise(scenario: dict[str, Any], results: dict[str, Any]) -> list[dict[st
                 entry["status"] = record.get("status")
             for path in step.get("volatile", []):
                 _replace(output, path.split("."), lambda _: "<volatile>")
+            # Sorted after masking, so that both sides sort by the same ${name}s.
+            output = _mask(output or {}, masks)
             for path in step.get("unordered", []):
                 _replace(output, path.split("."), _sorted)
-            entry["output"] = _mask(output or {}, masks)
+            entry["output"] = output
         normalised.append(entry)
     return normalised
 
