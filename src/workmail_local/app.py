@@ -4,6 +4,9 @@
     → parse (JSON → values) → validate (every constraint) → handler (one transaction)
     → serialize (output shape → JSON; errors → __type/message)
 
+CPU-heavy work inside a handler (password hashing) runs between two runs of the request,
+off the event loop and outside any transaction: see ``workmail_local.slow``.
+
 Written against raw ASGI: this is the hot path, and a framework's request objects
 would cost more than the work itself.
 """
@@ -40,6 +43,7 @@ from workmail_local.protocol.sigv4 import DEFAULT_ACCOUNT, DEFAULT_REGION, accou
 from workmail_local.protocol.validate import summary
 from workmail_local.request_ids import RequestIds
 from workmail_local.services import HOSTED, load_handlers
+from workmail_local.slow import in_rounds
 from workmail_local.store import Store, Tx, open_store
 
 log = logging.getLogger("workmail_local.requests")
@@ -132,12 +136,16 @@ class App:
                 break
         headers = {k: v for k, v in scope["headers"]}
         path = scope["path"]
+        # In rounds: a request needing slow work (password hashing) has it done off the loop
+        # and outside its transaction, then runs again (see workmail_local.slow).
         if path.startswith(CONTROL_PREFIX):
-            status, payload, extra = self.handle_control(scope["method"], path, headers, body)
+            status, payload, extra = await in_rounds(
+                lambda: self.handle_control(scope["method"], path, headers, body))
             content_type = JSON
         else:
-            status, payload, extra = self.handle_aws(scope["method"], path, headers, body,
-                                                     scope.get("query_string", b""), scope.get("raw_path"))
+            status, payload, extra = await in_rounds(
+                lambda: self.handle_aws(scope["method"], path, headers, body,
+                                        scope.get("query_string", b""), scope.get("raw_path")))
             content_type = JSON_11
         await send({
             "type": "http.response.start",
