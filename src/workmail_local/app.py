@@ -268,6 +268,8 @@ class App:
         # Run again from the start if it lost a race with another process (PostgreSQL).
         result = self.store.run(attempt)
         if not result:
+            if op.service.strict_output and op.serialize is not None:
+                op.serialize({})  # strict mode: an empty answer must have no required members
             return b"{}"
         return orjson.dumps(op.serialize(result) if op.serialize is not None else result)
 
