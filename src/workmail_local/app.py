@@ -42,6 +42,7 @@ from workmail_local.protocol.pagination import PageTokens
 from workmail_local.protocol.sigv4 import DEFAULT_ACCOUNT, DEFAULT_REGION, account_for, claimed_scope, verify
 from workmail_local.protocol.validate import summary
 from workmail_local.request_ids import RequestIds
+from workmail_local.sealed import box_for
 from workmail_local.services import HOSTED, load_handlers
 from workmail_local.slow import in_rounds
 from workmail_local.store import Store, Tx, open_store
@@ -66,6 +67,11 @@ class App:
         self.key_secrets = ({key_id: key.secret_access_key for key_id, key in keys.items()}
                             if settings.auth == "enforce" else None)
         self.store = store or open_store(settings.resolved_data_dir, settings.in_memory, settings.database_url)
+        try:
+            self.secrets = box_for(settings)
+        except BaseException:
+            self.store.close()
+            raise
         self.services_by_name: dict[str, Service] = {
             name: load_service(name, settings.validation_error) for name in HOSTED
         }
@@ -82,7 +88,12 @@ class App:
         self.tokens = PageTokens(b"")
         self.request_ids = RequestIds()
         self.access_log = AccessLog(enabled=logging.getLevelName(settings.log_level.upper()) <= logging.INFO)
-        self.store.run(lambda tx: self._load_meta(tx, secrets.token_hex(32)))
+        self.store.run(self._start)
+
+    def _start(self, tx: Tx) -> None:
+        """Start-up: the emulator's state, and secrets an earlier version stored in clear sealed."""
+        self._load_meta(tx, secrets.token_hex(32))
+        self.secrets.seal_clear_secrets(tx)
 
     # -- emulator state -------------------------------------------------------------
 
@@ -95,6 +106,7 @@ class App:
         rows = {r["key"]: r["value"] for r in tx.all("SELECT key, value FROM meta")}
         self.tokens = PageTokens(bytes.fromhex(rows["page_token_secret"]))
         self.clock.offset = float(rows.get("clock_offset", 0.0))
+        self.secrets.check_database(tx)
 
     def _now(self, tx: Tx) -> float:
         """The clock reading for one transaction. With a shared database another process
