@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
@@ -43,8 +44,23 @@ MAX_ROUNDS = 4
 # The results of one request's slow calls so far; ``None``: not served over ASGI, run inline.
 _results: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("workmail_local_slow_results", default=None)
 
+#: Added to the nice value of the worker threads: where slow work and requests share a
+#: core, the requests go first.
+NICENESS = 10
+
+
+def _yield_to_requests() -> None:
+    """Lower this worker thread's scheduling priority (Linux sets nice values per thread)."""
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + NICENESS))
+    except (AttributeError, OSError):  # not Linux, or not allowed: same priority as the loop
+        pass
+
+
 # One core is left to the event loop (argon2 releases the GIL while it hashes).
-_pool = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="workmail-slow")
+_pool = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="workmail-slow",
+                           initializer=_yield_to_requests)
 
 
 class SlowWorkNeeded(BaseException):  # noqa: N818 - a control-flow signal, not an error
