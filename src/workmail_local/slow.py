@@ -91,11 +91,14 @@ async def in_rounds(answer: Callable[[], T]) -> T:
     results: dict[tuple[Any, ...], Any] = {}
     token = _results.set(results)
     try:
-        for _ in range(MAX_ROUNDS):
+        return answer()  # the hot path: one run, no slow work
+    except SlowWorkNeeded as need:
+        for _ in range(MAX_ROUNDS - 1):
+            results[(need.fn, *need.args)] = await run_off_loop(need.fn, *need.args)
             try:
                 return answer()
-            except SlowWorkNeeded as need:
-                results[(need.fn, *need.args)] = await run_off_loop(need.fn, *need.args)
+            except SlowWorkNeeded as again:
+                need = again
         _results.set(None)
         return answer()
     finally:
