@@ -24,6 +24,9 @@ SCALING_LIMIT = 1.3
 MEMORY_LIMIT_MB = 200
 READY_LIMIT_S = 1.0
 LOGGING_VARIANT = "logging on (info)"
+# A read's latency while password logins run (bench/slow_work.py), against the same read idle.
+SLOW_WORK_GROUP = "slow work"
+SLOW_WORK_P99_LIMIT = 3.0
 # Reported, with no target of its own: what verifying every signature costs.
 ENFORCE_VARIANT = "--auth enforce"
 
@@ -111,11 +114,30 @@ def targets(cells: list[Cell], scaling: dict[str, Any], ready: dict[str, list[fl
                      puts, WRITE_CPU_LIMIT, cpu_vs_bare),
         ratio_target(f"Mailbox authentication with a PAT: CPU/request ≤ {AUTH_CPU_LIMIT:g}× bare", auths,
                      AUTH_CPU_LIMIT, cpu_vs_bare),
+        slow_work_target(ours),
         scaling_target(ours),
         memory_target(scaling),
         ready_target(ready),
     ]
     return result
+
+
+def slow_work_target(ours: list[Cell]) -> Target:
+    """The read's p99 while password logins run over its p99 idle (first cell: idle)."""
+    target = Target(f"Reads while password logins run: p99 ≤ {SLOW_WORK_P99_LIMIT:g}× the same read's idle p99")
+    pair = [c for c in ours if c.group == SLOW_WORK_GROUP]
+    if len(pair) != 2:
+        return target
+    idle, busy = pair
+    if not (idle.measured and busy.measured and idle.p99_ms):
+        missing = busy if not busy.measured else idle
+        target.missing.append(f"{_label(missing)}: {missing.status} {missing.reason}")
+        return target
+    ratio = busy.p99_ms / idle.p99_ms
+    target.figures.append((f"{busy.operation} p99 {busy.p99_ms:.2f} ms ({busy.variant}) vs {idle.p99_ms:.2f} ms idle; "
+                           f"p50 {busy.p50_ms:.2f} vs {idle.p50_ms:.2f} ms", f"{ratio:.1f}×",
+                           ratio <= SLOW_WORK_P99_LIMIT))
+    return target
 
 
 def scaling_target(ours: list[Cell]) -> Target:

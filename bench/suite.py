@@ -30,6 +30,7 @@ import profiling
 import report
 import scaling
 import servers
+import slow_work
 from cases import ACCOUNT, MOTO_CASE, REGION, WORKMAIL_CASES, Case, Fixtures, Unavailable, prepare
 from cells import Cell, measure, unavailable
 from http_client import SECRET_KEY, aws_request
@@ -161,10 +162,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", default="DescribeOrganization", choices=[c.name for c in WORKMAIL_CASES],
                         help="the case to profile (default DescribeOrganization)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (server logs, data)")
+    parser.add_argument("--only", metavar="SECTIONS", default=None,
+                        help="run only these sections, comma-separated (ready, bare, moto, memory, SQLite, logging, "
+                             "auth enforce, slow work, scaling, profile)")
     args = parser.parse_args(argv)
     args.duration = args.duration or (1.0 if args.quick else 3.0)
     args.launches = args.launches or (2 if args.quick else 5)
     args.connections = [int(c) for c in args.connections.split(",")]
+    args.only = None if args.only is None else {name.strip() for name in args.only.split(",")}
     return args
 
 
@@ -184,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def section(name: str, step: Callable[[], Any]) -> Any:
         # A failing section is reported, and the others still run.
+        if args.only is not None and name not in args.only:
+            return None
         try:
             return step()
         except Exception as exc:  # noqa: BLE001
@@ -201,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             "memory", scratch, conns, seconds, say, log_level=None, only={"DescribeOrganization"},
             variant=report.LOGGING_VARIANT)) or []
         cells += section("auth enforce", lambda: enforced_cells(scratch, conns, seconds, say)) or []
-        if not args.no_scaling:
+        cells += section("slow work", lambda: slow_work.run(scratch, seconds, say)) or []
+        if not args.no_scaling and (args.only is None or "scaling" in args.only):
             say(f"scaling: loading up to {args.scale:,} organizations and users")
             result = section("scaling", lambda: scaling.run(scratch, conns, seconds, args.scale))
             if result is not None:
@@ -210,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         # The limit once more: the ratios use the mean of both, and the two show how much
         # the machine's load moved during the run.
         cells += section("bare", lambda: bare_cells(scratch, conns, seconds, say, "end of run")) or []
-        if not args.no_profile:
+        if not args.no_profile and (args.only is None or "profile" in args.only):
             say(f"profiling {args.profile} with py-spy")
             profile = section("profile", lambda: profiling.run(scratch, RESULTS, 3.0 if args.quick else 6.0,
                                                                args.profile))
@@ -233,10 +241,13 @@ def main(argv: list[str] | None = None) -> int:
     for failure in run["failures"]:
         text += f"\n**Section {failure['section']} failed:** {failure['error']}\n"
     (RESULTS / "results.md").write_text(text)
-    chart = subprocess.run([str(TOOLS_PYTHON), str(ROOT / "bench" / "chart.py"), str(RESULTS / "results.json"),
-                            str(RESULTS / "cpu_per_request.png")], capture_output=True, text=True)
-    if chart.returncode != 0:
-        say(f"chart failed: {chart.stderr.strip()[-500:]}")
+    if TOOLS_PYTHON.exists():  # bench/setup makes it; a bare `bench/suite.py --only …` may run without
+        chart = subprocess.run([str(TOOLS_PYTHON), str(ROOT / "bench" / "chart.py"), str(RESULTS / "results.json"),
+                                str(RESULTS / "cpu_per_request.png")], capture_output=True, text=True)
+        if chart.returncode != 0:
+            say(f"chart failed: {chart.stderr.strip()[-500:]}")
+    else:
+        say(f"chart skipped: {TOOLS_PYTHON.relative_to(ROOT)} is missing (bench/setup makes it)")
     print(text)
     say(f"done in {run['elapsed_seconds']:.0f} s; results in {RESULTS.relative_to(ROOT)}/")
     return 1 if run["failures"] else 0

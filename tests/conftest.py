@@ -3,7 +3,7 @@
 The suite runs on SQLite. ``WORKMAIL_LOCAL_TEST_SUITE_ON_POSTGRES=1`` (with
 ``WORKMAIL_LOCAL_TEST_DATABASE_URL``) puts the shared live server on that PostgreSQL
 database instead, to run every end-to-end test against it; tests that start their own
-servers on a data directory stay on SQLite.
+servers on a data directory stay on SQLite. Every server and mock runs with strict output.
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ from pathlib import Path
 import pytest
 
 from workmail_local.testing import LocalServer
+
+# Strict output for every server and mock the suite starts (they inherit the environment):
+# a handler result with a key its output shape lacks, or without a required member, is a 500.
+os.environ["WORKMAIL_LOCAL_STRICT_OUTPUT"] = "1"
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,9 @@
     → parse (JSON → values) → validate (every constraint) → handler (one transaction)
     → serialize (output shape → JSON; errors → __type/message)
 
+CPU-heavy work inside a handler (password hashing) runs between two runs of the request,
+off the event loop and outside any transaction: see ``workmail_local.slow``.
+
 Written against raw ASGI: this is the hot path, and a framework's request objects
 would cost more than the work itself.
 """
@@ -39,7 +42,9 @@ from workmail_local.protocol.pagination import PageTokens
 from workmail_local.protocol.sigv4 import DEFAULT_ACCOUNT, DEFAULT_REGION, account_for, claimed_scope, verify
 from workmail_local.protocol.validate import summary
 from workmail_local.request_ids import RequestIds
+from workmail_local.sealed import box_for
 from workmail_local.services import HOSTED, load_handlers
+from workmail_local.slow import in_rounds
 from workmail_local.store import Store, Tx, open_store
 
 log = logging.getLogger("workmail_local.requests")
@@ -62,6 +67,11 @@ class App:
         self.key_secrets = ({key_id: key.secret_access_key for key_id, key in keys.items()}
                             if settings.auth == "enforce" else None)
         self.store = store or open_store(settings.resolved_data_dir, settings.in_memory, settings.database_url)
+        try:
+            self.secrets = box_for(settings)
+        except BaseException:
+            self.store.close()
+            raise
         self.services_by_name: dict[str, Service] = {
             name: load_service(name, settings.validation_error) for name in HOSTED
         }
@@ -78,7 +88,12 @@ class App:
         self.tokens = PageTokens(b"")
         self.request_ids = RequestIds()
         self.access_log = AccessLog(enabled=logging.getLevelName(settings.log_level.upper()) <= logging.INFO)
-        self.store.run(lambda tx: self._load_meta(tx, secrets.token_hex(32)))
+        self.store.run(self._start)
+
+    def _start(self, tx: Tx) -> None:
+        """Start-up: the emulator's state, and secrets an earlier version stored in clear sealed."""
+        self._load_meta(tx, secrets.token_hex(32))
+        self.secrets.seal_clear_secrets(tx)
 
     # -- emulator state -------------------------------------------------------------
 
@@ -91,6 +106,7 @@ class App:
         rows = {r["key"]: r["value"] for r in tx.all("SELECT key, value FROM meta")}
         self.tokens = PageTokens(bytes.fromhex(rows["page_token_secret"]))
         self.clock.offset = float(rows.get("clock_offset", 0.0))
+        self.secrets.check_database(tx)
 
     def _now(self, tx: Tx) -> float:
         """The clock reading for one transaction. With a shared database another process
@@ -132,12 +148,16 @@ class App:
                 break
         headers = {k: v for k, v in scope["headers"]}
         path = scope["path"]
+        # In rounds: a request needing slow work (password hashing) has it done off the loop
+        # and outside its transaction, then runs again (see workmail_local.slow).
         if path.startswith(CONTROL_PREFIX):
-            status, payload, extra = self.handle_control(scope["method"], path, headers, body)
+            status, payload, extra = await in_rounds(
+                lambda: self.handle_control(scope["method"], path, headers, body))
             content_type = JSON
         else:
-            status, payload, extra = self.handle_aws(scope["method"], path, headers, body,
-                                                     scope.get("query_string", b""), scope.get("raw_path"))
+            status, payload, extra = await in_rounds(
+                lambda: self.handle_aws(scope["method"], path, headers, body,
+                                        scope.get("query_string", b""), scope.get("raw_path")))
             content_type = JSON_11
         await send({
             "type": "http.response.start",
@@ -260,6 +280,8 @@ class App:
         # Run again from the start if it lost a race with another process (PostgreSQL).
         result = self.store.run(attempt)
         if not result:
+            if op.service.strict_output and op.serialize is not None:
+                op.serialize({})  # strict mode: an empty answer must have no required members
             return b"{}"
         return orjson.dumps(op.serialize(result) if op.serialize is not None else result)
 

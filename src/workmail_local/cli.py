@@ -18,6 +18,7 @@ def serve(settings: Settings) -> int:
 
     from workmail_local.app import App
     from workmail_local.credentials import CredentialsFileError
+    from workmail_local.sealed import SecretsKeyError
     from workmail_local.store import StoreInUseError, StoreUnavailableError
 
     logging.basicConfig(
@@ -27,7 +28,7 @@ def serve(settings: Settings) -> int:
     )
     try:
         app = App(settings)
-    except (CredentialsFileError, StoreInUseError, StoreUnavailableError) as exc:
+    except (CredentialsFileError, StoreInUseError, StoreUnavailableError, SecretsKeyError) as exc:
         print(f"workmail-local: {exc}", file=sys.stderr)
         return 2
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET

@@ -36,6 +36,8 @@ class Settings:
     database_url: str | None = None
     # auto: a registered mail domain is VERIFIED at once; manual: PENDING until the control API says.
     mail_domain_verification: str = "auto"
+    # The key that seals TOTP secrets at rest (default: secrets.key in the data directory).
+    secrets_key_file: Path | None = None
 
     @property
     def resolved_data_dir(self) -> Path | None:
@@ -89,6 +91,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="auto: registered mail domains are VERIFIED at once; manual: PENDING until "
                              "POST /_workmail-local/mail-domains/verification sets them "
                              "[WORKMAIL_LOCAL_MAIL_DOMAIN_VERIFICATION] (default auto)")
+    parser.add_argument("--secrets-key-file", type=Path, metavar="PATH", default=_env("SECRETS_KEY_FILE"),
+                        help="key that encrypts the TOTP secrets in the database, created (mode 0600) when "
+                             "absent; give every process sharing a PostgreSQL database the same file "
+                             "[WORKMAIL_LOCAL_SECRETS_KEY_FILE] (default: secrets.key in the data directory)")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -123,4 +129,5 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         credentials_file=Path(args.credentials_file) if args.credentials_file else None,
         database_url=args.database_url or None,
         mail_domain_verification=args.mail_domain_verification,
+        secrets_key_file=Path(args.secrets_key_file) if args.secrets_key_file else None,
     )

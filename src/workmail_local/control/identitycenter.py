@@ -48,7 +48,7 @@ def register_mfa(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     """``{"IdentityStoreId", "UserId"}``: register an authenticator app; its secret and otpauth URI."""
     store_id = _store(req)["identity_store_id"]
     user = _user(req, store_id)
-    secret, uri = signin.register_authenticator(req.tx, store_id, user["user_id"], user["user_name"], req.now)
+    secret, uri = signin.register_authenticator(req.tx, req.app.secrets, store_id, user["user_id"], user["user_name"], req.now)
     return 200, {"Secret": secret, "Uri": uri}
 
 
@@ -63,7 +63,7 @@ def sign_in(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     if otp is not None and not isinstance(otp, str):
         raise ControlError(400, "ValidationException", "Otp must be a string of digits")
     user = directory.find_user_by_name(req.tx, store_id, user_name)
-    result = signin.sign_in(req.tx, req.account, req.region, store_id, user, user_name, password, otp, req.now)
+    result = signin.sign_in(req.tx, req.app.secrets, req.account, req.region, store_id, user, user_name, password, otp, req.now)
     if result.status == 200 and user is not None:
         link_workmail_users(req.tx, instance, user)
     return result.status, result.body

@@ -5,6 +5,9 @@ recommended minimum for argon2id), which takes about 20–30 ms per hash on a sm
 2-core machine: slow enough to make offline guessing expensive, fast enough for
 tests and mailbox logins. Hashes carry their parameters, so changing these constants
 later only makes :func:`verify_password` hand back a fresh hash on the next login.
+
+Both run through :func:`workmail_local.slow.slow`: served over HTTP, the hashing happens
+in a worker thread outside the request's transaction, never on the event loop.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from typing import NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from workmail_local.slow import slow
 
 TIME_COST = 2
 MEMORY_COST_KIB = 19 * 1024
@@ -56,7 +61,7 @@ def policy_violation(password: str) -> str | None:
 
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password`` (PHC string: algorithm, parameters, salt, hash)."""
-    return _hasher.hash(password)
+    return slow(_hasher.hash, password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> PasswordCheck:
@@ -65,6 +70,10 @@ def verify_password(stored_hash: str | None, password: str) -> PasswordCheck:
     The comparison is constant time, and a user without a password or with an
     unreadable hash costs one full verification too, so timing tells nothing.
     """
+    return slow(_verify, stored_hash, password)
+
+
+def _verify(stored_hash: str | None, password: str) -> PasswordCheck:
     if stored_hash is None:
         _spend_one_verification(password)
         return PasswordCheck(False)

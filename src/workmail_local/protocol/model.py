@@ -17,7 +17,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from workmail_local.protocol.errors import ModelErrors
 from workmail_local.protocol.parse import Parser, compile_parser
-from workmail_local.protocol.serialize import Serializer, compile_serializer
+from workmail_local.protocol.serialize import Serializer, compile_serializer, strict_from_env
 from workmail_local.protocol.validate import Validator, compile_validator
 
 
@@ -45,6 +45,8 @@ class Service:
     errors: ModelErrors
     validation_error: str
     invalid_input_error: str
+    #: Output checked against the shapes (``WORKMAIL_LOCAL_STRICT_OUTPUT=1``, tests only).
+    strict_output: bool = False
     operations: dict[str, Operation] = field(default_factory=dict)
 
     @property
@@ -82,6 +84,7 @@ def load_service(name: str, validation_error: str = "InvalidParameterException")
         invalid_input_error="InvalidParameterException"
         if "InvalidParameterException" in errors
         else "ValidationException",
+        strict_output=strict_from_env(),
     )
     parsers: dict[str, Any] = {}
     validators: dict[str, Any] = {}
@@ -96,7 +99,7 @@ def load_service(name: str, validation_error: str = "InvalidParameterException")
             model=op,
             parse=compile_parser(shape_in, parsers) if shape_in else None,
             validate=compile_validator(shape_in, validators) if shape_in else None,
-            serialize=compile_serializer(shape_out, serializers) if shape_out else None,
+            serialize=compile_serializer(shape_out, serializers, service.strict_output) if shape_out else None,
             errors=frozenset(e.name for e in op.error_shapes),
             paginator=paginators.get(op_name),
             idempotency_token=token,

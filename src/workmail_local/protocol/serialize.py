@@ -2,16 +2,34 @@
 
 Only members the shape declares are written (internal fields never leak), ``None`` is
 omitted, timestamps become epoch seconds with a millisecond fraction and blobs base64.
+
+Strict mode (``WORKMAIL_LOCAL_STRICT_OUTPUT=1``; the test suite sets it) checks every
+structure a handler returns instead: a key the shape does not have, or a required member
+that is missing, raises :class:`OutputShapeError` (a 500), so a typo in a handler cannot
+pass as an empty answer. It is chosen when the serializers are compiled: off, the request
+path runs exactly the code it runs without it.
 """
 
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 Serializer = Callable[[Any], Any]
+
+STRICT_ENV = "WORKMAIL_LOCAL_STRICT_OUTPUT"
+
+
+def strict_from_env() -> bool:
+    """Whether strict output checking is on (``WORKMAIL_LOCAL_STRICT_OUTPUT=1``)."""
+    return os.environ.get(STRICT_ENV, "") == "1"
+
+
+class OutputShapeError(Exception):
+    """Strict mode: a handler's result does not fit its output shape."""
 
 
 def _timestamp(value: Any) -> float:
@@ -26,8 +44,12 @@ def _blob(value: Any) -> str:
     return base64.b64encode(value).decode()
 
 
-def compile_serializer(shape: Any, _memo: dict[str, Serializer | None] | None = None) -> Serializer | None:
-    """Build the serializer of ``shape``; ``None`` where values pass through unchanged."""
+def compile_serializer(shape: Any, _memo: dict[str, Serializer | None] | None = None,
+                       strict: bool = False) -> Serializer | None:
+    """Build the serializer of ``shape``; ``None`` where values pass through unchanged.
+
+    ``strict``: structures are checked against the shape as they are written (one memo
+    per mode: strict and plain serializers are never mixed)."""
     memo: dict[str, Serializer | None] = {} if _memo is None else _memo
     key = shape.name
     if key in memo:
@@ -50,12 +72,13 @@ def compile_serializer(shape: Any, _memo: dict[str, Serializer | None] | None = 
                     out[name] = item if sub is None else sub(item)
             return out
 
-        memo[key] = serialize_structure
-        members.extend((name, compile_serializer(m, memo)) for name, m in shape.members.items())
-        return serialize_structure
+        # In the memo before the members are compiled: a recursive shape refers to itself.
+        memo[key] = _checked(shape, serialize_structure) if strict else serialize_structure
+        members.extend((name, compile_serializer(m, memo, strict)) for name, m in shape.members.items())
+        return memo[key]
     if kind == "list":
         memo[key] = None
-        sub = compile_serializer(shape.member, memo)
+        sub = compile_serializer(shape.member, memo, strict)
         if sub is None:
             return None
         fn: Serializer = lambda value: [sub(v) for v in value]  # noqa: E731
@@ -63,10 +86,30 @@ def compile_serializer(shape: Any, _memo: dict[str, Serializer | None] | None = 
         return fn
     if kind == "map":
         memo[key] = None
-        sub = compile_serializer(shape.value, memo)
+        sub = compile_serializer(shape.value, memo, strict)
         if sub is None:
             return None
         fn = lambda value: {k: sub(v) for k, v in value.items()}  # noqa: E731
         memo[key] = fn
         return fn
     return None
+
+
+def _checked(shape: Any, serialize_structure: Serializer) -> Serializer:
+    """``serialize_structure`` after checking its value's keys against ``shape`` (strict mode)."""
+    names = frozenset(shape.members)
+    required = tuple(shape.required_members)
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise OutputShapeError(f"{shape.name}: expected a structure (dict), got {type(value).__name__}")
+        unknown = sorted(set(value) - names)
+        if unknown:
+            raise OutputShapeError(f"{shape.name} has no member {', '.join(map(repr, unknown))}; "
+                                   f"its members: {', '.join(sorted(names)) or 'none'}")
+        missing = [name for name in required if value.get(name) is None]
+        if missing:
+            raise OutputShapeError(f"{shape.name}: required member {', '.join(map(repr, missing))} is missing")
+        return serialize_structure(value)
+
+    return check

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pyotp
 
 from workmail_local.mailbox_auth.passwords import hash_password, verify_password
+from workmail_local.sealed import SecretBox
 from workmail_local.services.identitycenter.directory import USER_PRINCIPAL, fold, on_principal_delete
 from workmail_local.store import Row, Tx
 
@@ -67,11 +68,12 @@ def set_password(tx: Tx, identity_store_id: str, user_id: str, password: str, no
     _upsert_credentials(tx, identity_store_id, user_id, now, password_hash=hash_password(password))
 
 
-def register_authenticator(tx: Tx, identity_store_id: str, user_id: str, user_name: str,
+def register_authenticator(tx: Tx, box: SecretBox, identity_store_id: str, user_id: str, user_name: str,
                            now: float) -> tuple[str, str]:
-    """A new TOTP secret for the user (replacing any earlier app); ``(secret, otpauth URI)``."""
+    """A new TOTP secret for the user (replacing any earlier app); ``(secret, otpauth URI)``.
+    The secret is stored sealed with ``box`` (see workmail_local.sealed)."""
     secret = pyotp.random_base32()
-    _upsert_credentials(tx, identity_store_id, user_id, now, totp_secret=secret, totp_last_step=None)
+    _upsert_credentials(tx, identity_store_id, user_id, now, totp_secret=box.seal(secret), totp_last_step=None)
     uri = pyotp.TOTP(secret, digits=TOTP_DIGITS, interval=TOTP_STEP_SECONDS).provisioning_uri(
         name=user_name, issuer_name="WorkMail Local")
     return secret, uri
@@ -115,17 +117,16 @@ def _clear_failures(tx: Tx, identity_store_id: str, key: str) -> None:
                (identity_store_id, key))
 
 
-def _check_secrets(tx: Tx, identity_store_id: str, user: Row | None, password: str, otp: str | None,
-                   now: float) -> bool:
+def _check_secrets(tx: Tx, box: SecretBox, identity_store_id: str, user: Row | None, password: str,
+                   otp: str | None, now: float) -> bool:
     """Password and (when an app is registered) code; marks the code used on success."""
     credentials = _credentials(tx, identity_store_id, user["user_id"]) if user is not None else None
     stored_hash = credentials["password_hash"] if credentials is not None else None
     if not verify_password(stored_hash, password).ok:
         return False
-    secret = credentials["totp_secret"]
-    if secret is None:
+    if credentials["totp_secret"] is None:
         return True
-    step = _matching_step(secret, otp or "", now)
+    step = _matching_step(box.open(credentials["totp_secret"]), otp or "", now)
     last = credentials["totp_last_step"]
     if step is None or (last is not None and step <= last):
         return False
@@ -134,7 +135,7 @@ def _check_secrets(tx: Tx, identity_store_id: str, user: Row | None, password: s
     return True
 
 
-def sign_in(tx: Tx, account: str, region: str, identity_store_id: str, user: Row | None, user_name: str,
+def sign_in(tx: Tx, box: SecretBox, account: str, region: str, identity_store_id: str, user: Row | None, user_name: str,
             password: str, otp: str | None, now: float) -> SignInResult:
     """Check a sign-in (``user`` is the identity-store user named ``user_name``, or ``None``).
 
@@ -143,7 +144,7 @@ def sign_in(tx: Tx, account: str, region: str, identity_store_id: str, user: Row
     key = fold(user_name)
     if _locked_until(tx, identity_store_id, key, now) is not None:
         return SignInResult(429, {"__type": "TooManyAttempts", "message": LOCKED})
-    if not _check_secrets(tx, identity_store_id, user, password, otp, now):
+    if not _check_secrets(tx, box, identity_store_id, user, password, otp, now):
         _record_failure(tx, identity_store_id, key, now)
         return SignInResult(401, {"__type": "AuthenticationFailed", "message": REFUSED})
     assert user is not None
