@@ -32,8 +32,8 @@ def test_a_new_store_has_no_network_configuration(ids, store) -> None:
 
 def test_update_sets_and_then_replaces_the_whole_configuration(ids, store) -> None:
     arn = describe(ids, store)["IdentityStoreArn"]
-    assert ids.update_identity_store(IdentityStoreId=store, NetworkConfiguration=FULL)["ResponseMetadata"][
-        "HTTPStatusCode"] == 200
+    answer = ids.update_identity_store(IdentityStoreId=store, NetworkConfiguration=FULL)
+    assert (answer["IdentityStoreId"], answer["IdentityStoreArn"]) == (store, arn)
     assert describe(ids, store) == {"IdentityStoreId": store, "IdentityStoreArn": arn, "NetworkConfiguration": FULL}
     # Values left out are cleared: a full replacement.
     ids.update_identity_store(IdentityStoreId=arn, NetworkConfiguration={

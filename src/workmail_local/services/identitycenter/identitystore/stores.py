@@ -141,10 +141,13 @@ def describe_identity_store(ctx: RequestContext, params: dict[str, Any]) -> dict
 
 
 @handlers("UpdateIdentityStore")
-def update_identity_store(ctx: RequestContext, params: dict[str, Any]) -> None:
-    """Replace the store's whole network configuration; without one, nothing changes."""
+def update_identity_store(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Replace the store's whole network configuration; without one, nothing changes.
+    Answers the store's ID and ARN (both required by the output shape)."""
     store_id = require_identity_store(ctx, params["IdentityStoreId"])
     if "NetworkConfiguration" in params:
         config = _network_configuration(params["NetworkConfiguration"])
         ctx.tx.execute("UPDATE idc_instances SET network_configuration = ? WHERE identity_store_id = ?",
                        (orjson.dumps(config).decode(), store_id))
+    return {"IdentityStoreId": store_id,
+            "IdentityStoreArn": directory.identity_store_arn(ctx.region, ctx.account, store_id)}
