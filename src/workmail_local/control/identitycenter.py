@@ -30,7 +30,7 @@ def _user(req: ControlRequest, store_id: str) -> Row:
     return user
 
 
-@route("POST", "/identitycenter/password")
+@route("POST", "/identitycenter/password", admin=True)
 def set_password(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     """``{"IdentityStoreId", "UserId", "Password"}``: set the user's IdC password."""
     store_id = _store(req)["identity_store_id"]
@@ -43,7 +43,7 @@ def set_password(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     return 200, {"IdentityStoreId": store_id, "UserId": user["user_id"]}
 
 
-@route("POST", "/identitycenter/mfa")
+@route("POST", "/identitycenter/mfa", admin=True)
 def register_mfa(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     """``{"IdentityStoreId", "UserId"}``: register an authenticator app; its secret and otpauth URI."""
     store_id = _store(req)["identity_store_id"]
