@@ -30,6 +30,7 @@ from workmail_local.control import (
     ControlError,
     ControlRequest,
     caller_scope,
+    check_members,
     load_routes,
 )
 from workmail_local.credentials import load_credentials_file
@@ -353,6 +354,7 @@ class App:
                 account, region = caller_scope(data, account, region, signed=True)
             else:
                 account, region = caller_scope(data, account, region)
+            check_members(route, data)
             status, result = self.store.run(
                 lambda tx: route(ControlRequest(self, lookup, path, data, account, region, self._now(tx), tx)),
                 durable=route not in NOT_DURABLE)

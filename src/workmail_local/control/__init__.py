@@ -58,14 +58,19 @@ ControlHandler = Callable[[ControlRequest], "tuple[int, dict[str, Any]]"]
 ROUTES: dict[tuple[str, str], ControlHandler] = {}
 NOT_DURABLE: set[ControlHandler] = set()
 ADMIN: set[ControlHandler] = set()
+# Each route's documented body members and their JSON types, checked before it runs.
+MEMBERS: dict[ControlHandler, dict[str, type | tuple[type, ...]]] = {}
+NUMBER = (int, float)
 
-def route(method: str, path: str, durable: bool = True,
-          admin: bool = False) -> Callable[[ControlHandler], ControlHandler]:
+def route(method: str, path: str, durable: bool = True, admin: bool = False,
+          members: dict[str, type | tuple[type, ...]] | None = None) -> Callable[[ControlHandler], ControlHandler]:
     """Register a handler for ``METHOD /_workmail-local<path>``.
 
     ``durable=False``: its writes are bookkeeping that may skip waiting for the disk
     (see ``Store.transaction``); everything else is committed durably.
     ``admin=True``: under ``--auth enforce`` the request must be signed (module docstring).
+    ``members``: the body members it reads and their JSON types (``str``, ``NUMBER``,
+    ``list`` …); a member of another type is refused (400) before the handler runs.
     """
 
     def register(fn: ControlHandler) -> ControlHandler:
@@ -74,6 +79,7 @@ def route(method: str, path: str, durable: bool = True,
             NOT_DURABLE.add(fn)
         if admin:
             ADMIN.add(fn)
+        MEMBERS[fn] = members or {}
         return fn
 
     return register
@@ -92,9 +98,25 @@ def require(body: dict[str, Any], name: str, kind: type | tuple[type, ...] = str
     value = body.get(name)
     if value is None:
         raise ControlError(400, "ValidationException", f"{name} is required")
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ControlError(400, "ValidationException", f"{name} has the wrong type")
+    check_type(name, value, kind)
     return value
+
+
+def check_type(name: str, value: Any, kind: type | tuple[type, ...]) -> None:
+    """Refuse (400) a member whose JSON type is not ``kind`` (``true`` is not a number)."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (type(value) is bool and bool not in kinds):
+        expected = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds if k is not float)
+        raise ControlError(400, "ValidationException",
+                           f"{name} has the wrong type: it must be {expected}, got {_shown(value)}")
+
+
+def check_members(handler: ControlHandler, body: dict[str, Any]) -> None:
+    """Every documented member present in ``body`` has its documented type."""
+    for name, kind in MEMBERS.get(handler, {}).items():
+        value = body.get(name)
+        if value is not None:
+            check_type(name, value, kind)
 
 
 def caller_scope(body: dict[str, Any], account: str, region: str, signed: bool = False) -> tuple[str, str]:
@@ -118,6 +140,9 @@ def caller_scope(body: dict[str, Any], account: str, region: str, signed: bool =
                                f"Region must be an AWS region name such as us-east-1, got {_shown(body_region)}")
         region = body_region
     return account, region
+
+
+_TYPE_NAMES = {str: "a string", int: "a number", bool: "a boolean", list: "a list", dict: "an object"}
 
 
 def _shown(value: Any) -> str:

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from workmail_local import __version__
-from workmail_local.control import ControlError, ControlRequest, route
+from workmail_local.control import NUMBER, ControlError, ControlRequest, route
 
 
 @route("GET", "/health")
@@ -43,7 +43,7 @@ def _seconds(body: dict[str, Any], name: str) -> float:
     return float(value)
 
 
-@route("POST", "/clock", admin=True)
+@route("POST", "/clock", admin=True, members={"advance_seconds": NUMBER, "offset_seconds": NUMBER})
 def set_clock(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     """``{"advance_seconds": N}`` moves the clock forward by N; ``{"offset_seconds": N}``
     sets its offset from real time to N (0: real time again). Data is kept either way."""

@@ -18,7 +18,8 @@ from workmail_local.mailbox_auth.decision import PROTOCOLS, authenticate
 
 # A login writes only DateLastUsed (and, rarely, a rehashed password): it need not wait
 # for the disk, and every IMAP/SMTP login comes this way.
-@route("POST", "/mailbox/authenticate", durable=False)
+@route("POST", "/mailbox/authenticate", durable=False,
+       members={"Username": str, "Secret": str, "Protocol": str, "OrganizationId": str})
 def authenticate_mailbox(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     username = require(req.body, "Username")
     secret = require(req.body, "Secret")
