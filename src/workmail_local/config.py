@@ -240,4 +240,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
                                "(or WORKMAIL_LOCAL_IN_MEMORY / WORKMAIL_LOCAL_DATA_DIR)")
     if settings.data_dir is not None and not in_memory:
         check_data_dir(settings.data_dir, data_dir_source)
+    elif settings.resolved_data_dir is not None and settings.resolved_data_dir.exists():
+        # The per-user default is created as needed (parents too), but must be usable.
+        check_data_dir(settings.resolved_data_dir, "the default data directory")
     return settings
