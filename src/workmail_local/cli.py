@@ -93,9 +93,11 @@ def checkpassword(endpoint: str, reply: list[str]) -> int:
 
 
 def _check_dovecot_arguments(port: str, endpoint: str) -> int:
-    """The IMAP port (1-65535) and WorkMail Local's URL (http(s)://host[:port]), or SettingError."""
+    """The IMAP port (1-65535) and WorkMail Local's URL (http(s)://host[:port]); both
+    problems in one line (SettingError) when both are wrong."""
+    problems = []
     if not port.strip().isdigit() or not 1 <= int(port) <= 65535:
-        raise SettingError(f"--port must be a port number from 1 to 65535; got {port!r}")
+        problems.append(f"--port must be a port number from 1 to 65535; got {port!r}")
     parts = urlsplit(endpoint)
     try:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
@@ -103,8 +105,10 @@ def _check_dovecot_arguments(port: str, endpoint: str) -> int:
         parts = parts._replace(netloc="")
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
             or parts.query or parts.fragment:
-        raise SettingError("--endpoint must be WorkMail Local's URL, http://host[:port] (e.g. http://127.0.0.1:8038); "
-                           f"got {endpoint!r}")
+        problems.append("--endpoint must be WorkMail Local's URL, http://host[:port] (e.g. http://127.0.0.1:8038); "
+                        f"got {endpoint!r}")
+    if problems:
+        raise SettingError("; ".join(problems))
     return int(port)
 
 

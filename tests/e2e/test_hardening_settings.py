@@ -90,7 +90,7 @@ def test_an_unwritable_data_dir_is_refused(tmp_path: Path) -> None:
     (["--port", "10143", "--endpoint", "not-a-url"], ["--endpoint", "'not-a-url'", "http://host[:port]"]),
     (["--port", "10143", "--endpoint", "ftp://127.0.0.1:8038"], ["--endpoint"]),
     (["--port", "10143", "--endpoint", "http://127.0.0.1:99999"], ["--endpoint"]),
-    (["--port", "99999", "--endpoint", "not-a-url"], ["--port"]),
+    (["--port", "99999", "--endpoint", "not-a-url"], ["--port", "'99999'", "; --endpoint", "'not-a-url'"]),
 ])
 def test_dovecot_config_refuses_a_bad_port_or_endpoint(tmp_path: Path, args: list[str], parts: list[str]) -> None:
     assert_refused(run("dovecot-config", "--dir", str(tmp_path / "dovecot"), *args), *parts)
