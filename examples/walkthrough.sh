@@ -3,7 +3,8 @@
 # a password and an authenticator code, creates a personal access token (PAT), and logs
 # in over IMAP with it through a real Dovecot, while the directory password is refused.
 #
-# Needs a running server (ENDPOINT, default http://127.0.0.1:8038), the AWS CLI, curl
+# Needs a running server (ENDPOINT, default http://127.0.0.1:8038; the script waits up to
+# WAIT=60 seconds for it to answer), the AWS CLI, curl
 # (7.76 or newer), Dovecot (apt-get install dovecot-imapd), `workmail-local`, and a
 # Python with pyotp (PYTHON, default python3). From a checkout, the project's venv has
 # all of them but curl and Dovecot:
@@ -73,8 +74,13 @@ for tool in aws curl workmail-local dovecot "$PYTHON"; do
 done
 "$PYTHON" -c 'import pyotp' 2>/dev/null \
   || fail "$PYTHON cannot import pyotp: set PYTHON to a Python that has it (the project's .venv/bin/python does)"
+# The server may still be starting (scripts/serve … & just before): wait up to WAIT seconds.
+for _ in $(seq $((${WAIT:-60} * 5))); do
+  curl -sS -o /dev/null "$ENDPOINT/_workmail-local/health" 2>/dev/null && break
+  sleep 0.2
+done
 curl -sS --fail-with-body -w '\n' "$ENDPOINT/_workmail-local/health" \
-  || fail "no WorkMail Local at $ENDPOINT: start one (scripts/serve) or set ENDPOINT"
+  || fail "no WorkMail Local at $ENDPOINT after ${WAIT:-60} s: start one (scripts/serve) or set ENDPOINT"
 
 step "1. Create the organization $ALIAS"
 ORG_ID=$(aws workmail create-organization --alias "$ALIAS" \

@@ -16,6 +16,17 @@ from typing import TextIO
 
 FLUSH_AFTER_SECONDS = 0.05
 FLUSH_AT_LINES = 256
+# Control characters (a newline would forge a line), separators and the escape itself.
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_ESCAPES |= {ord(" "): "\\x20", ord("\\"): "\\\\", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def escape(field: str) -> str:
+    """A request-line field with control characters, spaces and backslashes escaped
+    (``\\x0a``, ``\\x20``, ``\\\\``): a field is one word and a line is one request."""
+    if field.isprintable() and " " not in field and "\\" not in field:
+        return field  # the usual case costs one scan
+    return field.translate(_ESCAPES)
 
 
 class AccessLog:

@@ -21,17 +21,27 @@ from typing import Any
 
 import orjson
 
-from workmail_local.access_log import AccessLog
+from workmail_local.access_log import AccessLog, escape
 from workmail_local.clock import Clock
 from workmail_local.config import Settings
 from workmail_local.context import RequestContext
 from workmail_local.control import PREFIX as CONTROL_PREFIX
-from workmail_local.control import NOT_DURABLE, ControlError, ControlRequest, load_routes
+from workmail_local.control import (
+    ADMIN,
+    CONTROL_SIGNING_NAME,
+    NOT_DURABLE,
+    ControlError,
+    ControlRequest,
+    caller_scope,
+    check_members,
+    load_routes,
+)
 from workmail_local.credentials import load_credentials_file
 from workmail_local.idempotency import run_once
 from workmail_local.protocol.errors import (
     InternalFailure,
     NotImplementedOperation,
+    RequestEntityTooLarge,
     SerializationException,
     ServiceError,
     UnknownOperationException,
@@ -140,19 +150,20 @@ class App:
             return
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
         headers = {k: v for k, v in scope["headers"]}
         path = scope["path"]
+        body = await self._read_body(headers, receive)
+        if body is None:  # the client went away
+            return
         # In rounds: a request needing slow work (password hashing) has it done off the loop
         # and outside its transaction, then runs again (see workmail_local.slow).
-        if path.startswith(CONTROL_PREFIX):
+        if type(body) is int:
+            status, payload, extra = self.too_large(path, headers, body)
+            content_type = JSON if path.startswith(CONTROL_PREFIX) else JSON_11
+        elif path.startswith(CONTROL_PREFIX):
             status, payload, extra = await in_rounds(
-                lambda: self.handle_control(scope["method"], path, headers, body))
+                lambda: self.handle_control(scope["method"], path, headers, body,
+                                            scope.get("query_string", b""), scope.get("raw_path")))
             content_type = JSON
         else:
             status, payload, extra = await in_rounds(
@@ -168,7 +179,51 @@ class App:
                 *extra,
             ],
         })
-        await send({"type": "http.response.body", "body": payload})
+        # HEAD answers like GET, without the body (the length says how long it would be).
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else payload})
+
+    async def _read_body(self, headers: dict[bytes, bytes], receive: Any) -> bytes | int | None:
+        """The request body; or, when it is over ``--max-request-bytes``, the size known so
+        far (an ``int``: the declared Content-Length, else the bytes received when the
+        running count passed the limit), without reading the rest; ``None`` when the
+        client disconnected. Chunks are joined once: reading is linear in size."""
+        limit = self.settings.max_request_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return int(declared)
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            if chunk:
+                total += len(chunk)
+                if total > limit:
+                    return total
+                chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def too_large(self, path: str, headers: dict[bytes, bytes],
+                  size: int) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+        """413 for a body over the limit; the connection is closed (the rest is never read)."""
+        request_id = self.request_ids.next()
+        code = RequestEntityTooLarge.code
+        limit = self.settings.max_request_bytes
+        payload = orjson.dumps({
+            "__type": code,
+            "message": f"The request body ({size} bytes or more) is larger than the {limit} bytes this server "
+                       "accepts (--max-request-bytes).",
+        })
+        if self.access_log.enabled:
+            target = headers.get(b"x-amz-target", b"").decode("latin-1").rpartition(".")[2] or "-"
+            label = path if path.startswith(CONTROL_PREFIX) else target
+            self.access_log.write(f"{escape(label)} status=413 error={code} bytes={size}")
+        return 413, payload, [(b"x-amzn-requestid", request_id.encode()), (b"x-amzn-errortype", code.encode()),
+                              (b"connection", b"close")]
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
@@ -239,7 +294,8 @@ class App:
             extra.append((b"x-amzn-errortype", InternalFailure.code.encode()))
         if self.access_log.enabled:
             elapsed = (time.perf_counter() - started) * 1000
-            self.access_log.write(f"{op_label} account={account} region={region} status={status} error={error} "
+            self.access_log.write(f"{escape(op_label)} account={escape(account)} region={escape(region)} "
+                                  f"status={status} error={error} "
                                   f"{elapsed:.1f}ms{f' request_id={request_id}' if status >= 500 else ''}")
         return status, payload, extra
 
@@ -288,15 +344,21 @@ class App:
     # -- the control API ------------------------------------------------------------
 
     def handle_control(
-        self, method: str, path: str, headers: dict[bytes, bytes], body: bytes
+        self, method: str, path: str, headers: dict[bytes, bytes], body: bytes,
+        query: bytes = b"", raw_path: bytes | None = None,
     ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-        """Answer one control API call under ``/_workmail-local/``."""
+        """Answer one control API call under ``/_workmail-local/``.
+
+        Under ``--auth enforce`` an admin route needs a request SigV4-signed (signing name
+        ``workmail``) with a configured key, and acts in that key's account only."""
         started = time.perf_counter()
         request_id = self.request_ids.next()
         extra = [(b"x-amzn-requestid", request_id.encode())]
         account, region = self._caller(headers)
+        # HEAD is GET without the body (the ASGI layer drops it).
+        lookup = "GET" if method == "HEAD" else method
         try:
-            route = self.control_routes.get((method, path.rstrip("/")))
+            route = self.control_routes.get((lookup, path.rstrip("/")))
             if route is None:
                 known = sorted({p for (_, p) in self.control_routes})
                 raise ControlError(404, "NotFound", f"No control endpoint {method} {path}; known: {', '.join(known)}")
@@ -306,20 +368,30 @@ class App:
                 raise ControlError(400, "SerializationException", f"The request body is not valid JSON: {exc}") from None
             if type(data) is not dict:
                 raise ControlError(400, "SerializationException", "The request body must be a JSON object")
-            account = data.get("AccountId") or account
-            region = data.get("Region") or region
+            if self.key_secrets is not None and route in ADMIN:
+                credential = verify(method, raw_path.decode("latin-1") if raw_path is not None else path,
+                                    query.decode("latin-1"), headers, body, self.key_secrets, CONTROL_SIGNING_NAME,
+                                    time.time())
+                account, region = self.key_accounts[credential.access_key], credential.region
+                account, region = caller_scope(data, account, region, signed=True)
+            else:
+                account, region = caller_scope(data, account, region)
+            check_members(route, data)
             status, result = self.store.run(
-                lambda tx: route(ControlRequest(self, method, path, data, account, region, self._now(tx), tx)),
+                lambda tx: route(ControlRequest(self, lookup, path, data, account, region, self._now(tx), tx)),
                 durable=route not in NOT_DURABLE)
             error = "-"
         except ControlError as exc:
             status, error, result = exc.status, exc.code, {"__type": exc.code, "message": exc.message}
+        except ServiceError as exc:  # a refused signature
+            status, error, result = exc.status, exc.code, {"__type": exc.code, "message": exc.message}
+            extra.append((b"x-amzn-errortype", exc.code.encode()))
         except Exception:  # noqa: BLE001
             status, error = 500, InternalFailure.code
             log.error("control request %s failed:\n%s", request_id, traceback.format_exc())
             result = {"__type": InternalFailure.code, "message": f"An internal error occurred. Request ID: {request_id}"}
         if self.access_log.enabled:
             elapsed = (time.perf_counter() - started) * 1000
-            self.access_log.write(f"{method} {path} account={account} region={region} status={status} "
-                                  f"error={error} {elapsed:.1f}ms")
+            self.access_log.write(f"{escape(method)} {escape(path)} account={escape(account)} "
+                                  f"region={escape(region)} status={status} error={error} {elapsed:.1f}ms")
         return status, orjson.dumps(result), extra

@@ -7,9 +7,10 @@ import logging
 import socket
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from workmail_local import __version__
-from workmail_local.config import Settings, add_serve_arguments, settings_from_args
+from workmail_local.config import Settings, SettingError, add_serve_arguments, settings_from_args
 
 
 def serve(settings: Settings) -> int:
@@ -17,6 +18,7 @@ def serve(settings: Settings) -> int:
     import uvicorn
 
     from workmail_local.app import App
+    from workmail_local.connections import BoundedHttpProtocol
     from workmail_local.credentials import CredentialsFileError
     from workmail_local.sealed import SecretsKeyError
     from workmail_local.store import StoreInUseError, StoreUnavailableError
@@ -28,7 +30,7 @@ def serve(settings: Settings) -> int:
     )
     try:
         app = App(settings)
-    except (CredentialsFileError, StoreInUseError, StoreUnavailableError, SecretsKeyError) as exc:
+    except (CredentialsFileError, StoreInUseError, StoreUnavailableError, SecretsKeyError, OSError) as exc:
         print(f"workmail-local: {exc}", file=sys.stderr)
         return 2
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
@@ -46,12 +48,14 @@ def serve(settings: Settings) -> int:
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http="httptools",
+        http=BoundedHttpProtocol,
+        timeout_keep_alive=max(1, int(settings.idle_timeout)),
         lifespan="on",
         access_log=False,
         log_level="warning",
         server_header=False,
     )
+    config.workmail_idle_timeout = settings.idle_timeout  # type: ignore[attr-defined]
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 
@@ -89,10 +93,31 @@ def checkpassword(endpoint: str, reply: list[str]) -> int:
     return run(endpoint, reply)
 
 
-def dovecot_config(directory: Path, port: int, endpoint: str) -> int:
+def _check_dovecot_arguments(port: str, endpoint: str) -> int:
+    """The IMAP port (1-65535) and WorkMail Local's URL (http(s)://host[:port]); both
+    problems in one line (SettingError) when both are wrong."""
+    problems = []
+    if not port.strip().isdigit() or not 1 <= int(port) <= 65535:
+        problems.append(f"--port must be a port number from 1 to 65535; got {port!r}")
+    parts = urlsplit(endpoint)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        problems.append("--endpoint must be WorkMail Local's URL, http://host[:port] (e.g. http://127.0.0.1:8038); "
+                        f"got {endpoint!r}")
+    if problems:
+        raise SettingError("; ".join(problems))
+    return int(port)
+
+
+def dovecot_config(directory: Path, port_text: str, endpoint: str) -> int:
     """Write a Dovecot configuration; the last line printed is the command that starts it."""
     from workmail_local.mailbox_auth.dovecot import ConfigError, find_reply_program, write_config
 
+    port = _check_dovecot_arguments(port_text, endpoint)
     try:
         find_reply_program()
         command = write_config(directory, port, endpoint)
@@ -119,9 +144,18 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("reply", nargs=argparse.REMAINDER, help="the reply program and its arguments")
     dovecot = commands.add_parser("dovecot-config", help="write a Dovecot configuration wired to checkpassword")
     dovecot.add_argument("--dir", type=Path, required=True, help="directory for the configuration, state and mail")
-    dovecot.add_argument("--port", type=int, required=True, help="IMAP port on 127.0.0.1")
+    dovecot.add_argument("--port", required=True, help="IMAP port on 127.0.0.1 (1-65535)")
     dovecot.add_argument("--endpoint", required=True, help="WorkMail Local's URL")
     args = parser.parse_args(argv)
+    try:
+        return _run(parser, args)
+    except SettingError as exc:
+        # One line naming the setting, the value and what is allowed; no traceback.
+        print(f"workmail-local: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "serve":
         return serve(settings_from_args(args))
     if args.command == "coverage":

@@ -1,18 +1,42 @@
-"""Every setting in one place: command-line flags, each also read from ``WORKMAIL_LOCAL_<NAME>``."""
+"""Every setting in one place: command-line flags, each also read from ``WORKMAIL_LOCAL_<NAME>``.
+
+Flags are parsed as plain strings and converted here, after parsing, so that a bad
+value (on the command line or in the environment) stops with one line naming the
+setting, the value and what is allowed (:class:`SettingError`, exit status 2) — and
+``--help`` works whatever the environment holds.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 DEFAULT_PORT = 8038
+DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
+DEFAULT_IDLE_TIMEOUT = 10.0
 VALIDATION_ERRORS = ("InvalidParameterException", "ValidationException")
 AUTH_MODES = ("open", "enforce")
+LOG_LEVELS = ("debug", "info", "warning", "error")
 MAIL_DOMAIN_VERIFICATION_MODES = ("auto", "manual")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+class SettingError(SystemExit):
+    """A setting that cannot be used; ``str()`` is the one line to print (exit status 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def default_data_dir() -> Path:
@@ -36,6 +60,10 @@ class Settings:
     database_url: str | None = None
     # auto: a registered mail domain is VERIFIED at once; manual: PENDING until the control API says.
     mail_domain_verification: str = "auto"
+    # A request body larger than this is refused with 413 before it is read.
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    # A connection with no complete request for this long is closed.
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     # The key that seals TOTP secrets at rest (default: secrets.key in the data directory).
     secrets_key_file: Path | None = None
 
@@ -46,88 +74,180 @@ class Settings:
         return self.data_dir if self.data_dir is not None else default_data_dir()
 
 
+def _env_name(name: str) -> str:
+    return f"WORKMAIL_LOCAL_{name}"
+
+
 def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(f"WORKMAIL_LOCAL_{name}", default)
+    return os.environ.get(_env_name(name), default)
 
 
-def _env_flag(name: str) -> bool:
-    return (_env(name) or "").strip().lower() in ("1", "true", "yes", "on")
+# (flag, environment suffix, metavar, help); every default is applied in settings_from_args.
+_FLAGS: tuple[tuple[str, str, str | None, str], ...] = (
+    ("--host", "HOST", None, "address to listen on (default 127.0.0.1)"),
+    ("--port", "PORT", None, f"port to listen on, 0-65535 (default {DEFAULT_PORT}; 0 picks a free one)"),
+    ("--data-dir", "DATA_DIR", "DIR", f"directory of the SQLite database (default {default_data_dir()}); "
+                                      "its parent directory must exist"),
+    ("--database-url", "DATABASE_URL", "URL", "PostgreSQL database shared by several processes, "
+                                              "postgresql://user:password@host:port/database "
+                                              "(default: SQLite in --data-dir)"),
+    ("--org-activation-delay", "ORG_ACTIVATION_DELAY", "SECONDS",
+     "seconds an organization stays Creating (and Deleting) (default 0)"),
+    ("--validation-error", "VALIDATION_ERROR", "NAME",
+     "error name for WorkMail input that breaks the model's constraints: "
+     f"{' or '.join(VALIDATION_ERRORS)} (default InvalidParameterException)"),
+    ("--log-level", "LOG_LEVEL", "LEVEL", f"{', '.join(LOG_LEVELS)}; info logs one line per request (default info)"),
+    ("--auth", "AUTH", "MODE", "open: SigV4 signatures are parsed, not verified; enforce: verified against "
+                               "the credentials file, also for the control API's admin endpoints (default open)"),
+    ("--credentials-file", "CREDENTIALS_FILE", "PATH",
+     "AWS shared-credentials INI file: access keys, secrets and account_id per profile (required by --auth enforce)"),
+    ("--mail-domain-verification", "MAIL_DOMAIN_VERIFICATION", "MODE",
+     "auto: registered mail domains are VERIFIED at once; manual: PENDING until "
+     "POST /_workmail-local/mail-domains/verification sets them (default auto)"),
+    ("--max-request-bytes", "MAX_REQUEST_BYTES", "N",
+     f"largest request body accepted; larger ones answer 413 (default {DEFAULT_MAX_REQUEST_BYTES}, 8 MiB)"),
+    ("--idle-timeout", "IDLE_TIMEOUT", "SECONDS",
+     f"close a connection that has not sent a complete request for this long (default {DEFAULT_IDLE_TIMEOUT:g})"),
+    ("--secrets-key-file", "SECRETS_KEY_FILE", "PATH",
+     "key that encrypts the TOTP secrets in the database, created (mode 0600) when absent; give every process "
+     "sharing a PostgreSQL database the same file (default: secrets.key in the data directory)"),
+)
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``serve`` flags; every default comes from its environment variable when set."""
-    parser.add_argument("--host", default=_env("HOST", "127.0.0.1"),
-                        help="address to listen on [WORKMAIL_LOCAL_HOST] (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=int(_env("PORT", str(DEFAULT_PORT)) or DEFAULT_PORT),
-                        help=f"port to listen on [WORKMAIL_LOCAL_PORT] (default {DEFAULT_PORT}; 0 picks a free one)")
-    parser.add_argument("--data-dir", type=Path, default=_env("DATA_DIR"),
-                        help="directory of the SQLite database [WORKMAIL_LOCAL_DATA_DIR] "
-                             f"(default {default_data_dir()})")
-    parser.add_argument("--database-url", metavar="URL", default=_env("DATABASE_URL"),
-                        help="PostgreSQL database shared by several processes, "
-                             "postgresql://user:password@host:port/database [WORKMAIL_LOCAL_DATABASE_URL] "
-                             "(default: SQLite in --data-dir)")
-    parser.add_argument("--in-memory", action="store_true", default=_env_flag("IN_MEMORY"),
-                        help="keep all state in memory, write no file [WORKMAIL_LOCAL_IN_MEMORY]")
-    parser.add_argument("--org-activation-delay", type=float, metavar="SECONDS",
-                        default=float(_env("ORG_ACTIVATION_DELAY", "0") or 0),
-                        help="seconds an organization stays Creating (and Deleting) "
-                             "[WORKMAIL_LOCAL_ORG_ACTIVATION_DELAY] (default 0)")
-    parser.add_argument("--validation-error", choices=VALIDATION_ERRORS,
-                        default=_env("VALIDATION_ERROR", "InvalidParameterException"),
-                        help="error name for WorkMail input that breaks the model's constraints "
-                             "[WORKMAIL_LOCAL_VALIDATION_ERROR] (default InvalidParameterException)")
-    parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
-                        default=_env("LOG_LEVEL", "info"),
-                        help="info logs one line per request [WORKMAIL_LOCAL_LOG_LEVEL] (default info)")
-    parser.add_argument("--auth", choices=AUTH_MODES, default=_env("AUTH", "open"),
-                        help="open: SigV4 signatures are parsed, not verified; enforce: verified against "
-                             "the credentials file [WORKMAIL_LOCAL_AUTH] (default open)")
-    parser.add_argument("--credentials-file", type=Path, metavar="PATH", default=_env("CREDENTIALS_FILE"),
-                        help="AWS shared-credentials INI file: access keys, secrets and account_id per profile "
-                             "[WORKMAIL_LOCAL_CREDENTIALS_FILE] (required by --auth enforce)")
-    parser.add_argument("--mail-domain-verification", choices=MAIL_DOMAIN_VERIFICATION_MODES,
-                        default=_env("MAIL_DOMAIN_VERIFICATION", "auto"),
-                        help="auto: registered mail domains are VERIFIED at once; manual: PENDING until "
-                             "POST /_workmail-local/mail-domains/verification sets them "
-                             "[WORKMAIL_LOCAL_MAIL_DOMAIN_VERIFICATION] (default auto)")
-    parser.add_argument("--secrets-key-file", type=Path, metavar="PATH", default=_env("SECRETS_KEY_FILE"),
-                        help="key that encrypts the TOTP secrets in the database, created (mode 0600) when "
-                             "absent; give every process sharing a PostgreSQL database the same file "
-                             "[WORKMAIL_LOCAL_SECRETS_KEY_FILE] (default: secrets.key in the data directory)")
+    """The ``serve`` flags. Values stay strings here (see the module docstring)."""
+    for flag, env, metavar, text in _FLAGS:
+        parser.add_argument(flag, metavar=metavar, default=None, help=f"{text} [{_env_name(env)}]")
+    parser.add_argument("--in-memory", action="store_true", default=None,
+                        help=f"keep all state in memory, write no file [{_env_name('IN_MEMORY')}=1]")
+
+
+class _Reader:
+    """Each setting's raw text (flag, else environment, else default) and where it came from."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+
+    def raw(self, flag: str, env: str, default: Any) -> tuple[Any, str]:
+        value = getattr(self.args, flag[2:].replace("-", "_"), None)
+        if value is not None:
+            return value, flag
+        if _env_name(env) in os.environ:
+            return os.environ[_env_name(env)], _env_name(env)
+        return default, flag
+
+    def get(self, flag: str, env: str, default: Any, convert: Callable[[str, str], Any] | None = None) -> Any:
+        value, source = self.raw(flag, env, default)
+        if convert is None or value is default:
+            return value
+        return convert(value, source)
+
+
+def _bad(source: str, value: object, allowed: str) -> SettingError:
+    return SettingError(f"{source} must be {allowed}; got {value!r}")
+
+
+def _port(value: str, source: str) -> int:
+    text = value.strip()
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise _bad(source, value, "a port number from 0 to 65535")
+    return int(text)
+
+
+def _seconds(allowed: str, positive: bool = False) -> Callable[[str, str], float]:
+    def convert(value: str, source: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            raise _bad(source, value, allowed) from None
+        if not math.isfinite(number) or number < 0 or (positive and number == 0):
+            raise _bad(source, value, allowed)
+        return number
+    return convert
+
+
+def _byte_count(value: str, source: str) -> int:
+    text = value.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise _bad(source, value, "a whole number of bytes, 1 or more")
+    return int(text)
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str, str], str]:
+    def convert(value: str, source: str) -> str:
+        if value not in choices:
+            raise _bad(source, value, f"one of {', '.join(choices)}")
+        return value
+    return convert
+
+
+def _flag(value: str, source: str) -> bool:
+    text = value.strip().lower()
+    if text not in _TRUE + _FALSE:
+        raise _bad(source, value, "1, true, yes or on (or 0, false, no, off)")
+    return text in _TRUE
+
+
+def check_data_dir(path: Path, source: str) -> None:
+    """A data directory must be a readable, writable directory, or a new one in an existing
+    directory (only the last component is ever created)."""
+    if path.exists():
+        if not path.is_dir():
+            raise _bad(source, str(path), "a directory, not a file")
+        if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+            raise _bad(source, str(path), "a directory this user can read and write")
+        return
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        raise _bad(source, str(path), f"a directory whose parent exists ({parent} does not: create it first)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise _bad(source, str(path), f"a directory this user can create ({parent} is not writable)")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Settings from parsed ``serve`` arguments, checked."""
-    if args.validation_error not in VALIDATION_ERRORS:
-        raise SystemExit(f"WORKMAIL_LOCAL_VALIDATION_ERROR must be one of {', '.join(VALIDATION_ERRORS)}")
-    if args.org_activation_delay < 0:
-        raise SystemExit("--org-activation-delay must be 0 or more seconds")
-    if args.auth not in AUTH_MODES:
-        raise SystemExit(f"WORKMAIL_LOCAL_AUTH must be one of {', '.join(AUTH_MODES)}")
-    if args.mail_domain_verification not in MAIL_DOMAIN_VERIFICATION_MODES:
-        raise SystemExit("WORKMAIL_LOCAL_MAIL_DOMAIN_VERIFICATION must be one of "
-                         f"{', '.join(MAIL_DOMAIN_VERIFICATION_MODES)}")
-    if args.auth == "enforce" and not args.credentials_file:
-        raise SystemExit("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "
-                         "(or set WORKMAIL_LOCAL_CREDENTIALS_FILE)")
-    if args.database_url:
-        if not args.database_url.startswith(("postgresql://", "postgres://")):
-            raise SystemExit("--database-url must be a PostgreSQL URL: postgresql://user:password@host:port/database")
-        if args.in_memory or args.data_dir:
-            raise SystemExit("--database-url keeps state in PostgreSQL: drop --in-memory and --data-dir "
-                             "(or WORKMAIL_LOCAL_IN_MEMORY / WORKMAIL_LOCAL_DATA_DIR)")
-    return Settings(
-        host=args.host,
-        port=args.port,
-        data_dir=Path(args.data_dir) if args.data_dir else None,
-        in_memory=args.in_memory,
-        org_activation_delay=args.org_activation_delay,
-        validation_error=args.validation_error,
-        log_level=args.log_level,
-        auth=args.auth,
-        credentials_file=Path(args.credentials_file) if args.credentials_file else None,
-        database_url=args.database_url or None,
-        mail_domain_verification=args.mail_domain_verification,
-        secrets_key_file=Path(args.secrets_key_file) if args.secrets_key_file else None,
+    """Settings from parsed ``serve`` arguments and the environment, checked.
+
+    Raises :class:`SettingError` (one line) for the first setting that cannot be used."""
+    r = _Reader(args)
+    in_memory = r.get("--in-memory", "IN_MEMORY", False,
+                      lambda v, s: v if isinstance(v, bool) else _flag(v, s))
+    auth = r.get("--auth", "AUTH", "open", _choice(AUTH_MODES))
+    credentials_file = r.get("--credentials-file", "CREDENTIALS_FILE", None)
+    secrets_key_file = r.get("--secrets-key-file", "SECRETS_KEY_FILE", None)
+    database_url = r.get("--database-url", "DATABASE_URL", None)
+    data_dir_text, data_dir_source = r.raw("--data-dir", "DATA_DIR", None)
+    settings = Settings(
+        host=r.get("--host", "HOST", "127.0.0.1"),
+        port=r.get("--port", "PORT", DEFAULT_PORT, _port),
+        data_dir=Path(data_dir_text) if data_dir_text else None,
+        in_memory=in_memory,
+        org_activation_delay=r.get("--org-activation-delay", "ORG_ACTIVATION_DELAY", 0.0,
+                                   _seconds("a number of seconds, 0 or more")),
+        validation_error=r.get("--validation-error", "VALIDATION_ERROR", "InvalidParameterException",
+                               _choice(VALIDATION_ERRORS)),
+        log_level=r.get("--log-level", "LOG_LEVEL", "info", _choice(LOG_LEVELS)),
+        auth=auth,
+        credentials_file=Path(credentials_file) if credentials_file else None,
+        database_url=database_url or None,
+        mail_domain_verification=r.get("--mail-domain-verification", "MAIL_DOMAIN_VERIFICATION", "auto",
+                                       _choice(MAIL_DOMAIN_VERIFICATION_MODES)),
+        max_request_bytes=r.get("--max-request-bytes", "MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES, _byte_count),
+        idle_timeout=r.get("--idle-timeout", "IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT,
+                           _seconds("a number of seconds greater than 0", positive=True)),
+        secrets_key_file=Path(secrets_key_file) if secrets_key_file else None,
     )
+    if auth == "enforce" and not credentials_file:
+        raise SettingError("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "
+                           "(or set WORKMAIL_LOCAL_CREDENTIALS_FILE)")
+    if database_url:
+        if not database_url.startswith(("postgresql://", "postgres://")):
+            raise SettingError("--database-url must be a PostgreSQL URL: postgresql://user:password@host:port/database")
+        if in_memory or data_dir_text:
+            raise SettingError("--database-url keeps state in PostgreSQL: drop --in-memory and --data-dir "
+                               "(or WORKMAIL_LOCAL_IN_MEMORY / WORKMAIL_LOCAL_DATA_DIR)")
+    if settings.data_dir is not None and not in_memory:
+        check_data_dir(settings.data_dir, data_dir_source)
+    elif settings.resolved_data_dir is not None and settings.resolved_data_dir.exists():
+        # The per-user default is created as needed (parents too), but must be usable.
+        check_data_dir(settings.resolved_data_dir, "the default data directory")
+    return settings

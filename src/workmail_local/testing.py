@@ -35,7 +35,8 @@ class LocalServer:
     """``workmail-local serve`` in a subprocess; stopped on :meth:`stop` or context exit."""
 
     def __init__(self, data_dir: Path | None = None, in_memory: bool = False, extra_args: list[str] | None = None,
-                 env: dict[str, str] | None = None, database_url: str | None = None) -> None:
+                 env: dict[str, str] | None = None, database_url: str | None = None,
+                 control_key: tuple[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.in_memory = in_memory
         self.database_url = database_url
@@ -46,6 +47,25 @@ class LocalServer:
         self._log = tempfile.NamedTemporaryFile(prefix="workmail-local-", suffix=".log", delete=False)  # noqa: SIM115
         self.log_path = Path(self._log.name)
         self._clients: dict[tuple[Any, ...], Any] = {}
+        # (access key ID, secret) that signs control calls; under --auth enforce the admin
+        # endpoints need it. By default, the first key of the server's credentials file.
+        self.control_key = control_key if control_key is not None else self._enforce_key()
+
+    def _enforce_key(self) -> tuple[str, str] | None:
+        args = self.extra_args
+        env = {**os.environ, **self.env}
+        auth = args[args.index("--auth") + 1] if "--auth" in args[:-1] else env.get("WORKMAIL_LOCAL_AUTH", "open")
+        path = (args[args.index("--credentials-file") + 1] if "--credentials-file" in args[:-1]
+                else env.get("WORKMAIL_LOCAL_CREDENTIALS_FILE"))
+        if auth != "enforce" or not path:
+            return None
+        from workmail_local.credentials import CredentialsFileError, load_credentials_file
+
+        try:
+            key = next(iter(load_credentials_file(Path(path)).values()))
+        except CredentialsFileError:
+            return None  # the server will refuse to start and say why
+        return key.access_key_id, key.secret_access_key
 
     def start(self, timeout: float = 20.0) -> LocalServer:
         args = [sys.executable, "-m", "workmail_local", "serve", "--port", "0", *self.extra_args]
@@ -127,10 +147,19 @@ class LocalServer:
         finally:
             conn.close()
 
-    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
-        """Call the control API: ``control("POST", "/clock", {"advance_seconds": 60})``."""
+    def control(self, method: str, path: str, body: dict[str, Any] | None = None,
+                key: tuple[str, str] | None = None, signed: bool = True,
+                region: str = "us-east-1") -> tuple[int, dict[str, Any]]:
+        """Call the control API: ``control("POST", "/clock", {"advance_seconds": 60})``.
+
+        Signed (SigV4, signing name ``workmail``, ``region``) with ``key`` or
+        :attr:`control_key` when either is set, unless ``signed=False``."""
         data = b"" if body is None else json.dumps(body).encode()
-        status, _, payload = self._request(method, "/_workmail-local" + path, data, {"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        key = key or self.control_key
+        if signed and key is not None:
+            headers = signed_headers(method, self.url + "/_workmail-local" + path, data, headers, key, region)
+        status, _, payload = self._request(method, "/_workmail-local" + path, data, headers)
         return status, json.loads(payload) if payload else {}
 
     def raw(self, target: str, body: bytes | dict[str, Any], account: str = DEFAULT_TEST_ACCOUNT,
@@ -152,6 +181,18 @@ class LocalServer:
         status, body = self.control("POST", "/reset")
         if status != 200:
             raise RuntimeError(f"reset failed: {status} {body}")
+
+
+def signed_headers(method: str, url: str, body: bytes, headers: dict[str, str], key: tuple[str, str],
+                   region: str = "us-east-1", service: str = "workmail") -> dict[str, str]:
+    """``headers`` plus the SigV4 ``Authorization`` and ``X-Amz-Date`` of a request (botocore signs)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method=method, url=url, data=body, headers=headers)
+    SigV4Auth(Credentials(*key), service, region).add_auth(request)
+    return {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
 
 
 # -- in-process: botocore's requests answered by the app itself -------------------------
@@ -225,25 +266,68 @@ def _install() -> None:
         boto3.DEFAULT_SESSION._session.register("before-send", _before_send, unique_id="workmail-local-mock")
 
 
+def _configured() -> tuple[bool, bool]:
+    """Whether botocore finds credentials and a region of the user's own (environment,
+    shared files, profiles), asking no instance-metadata service."""
+    import botocore.session
+
+    saved = os.environ.get("AWS_EC2_METADATA_DISABLED")
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    try:
+        session = botocore.session.Session()
+        try:
+            credentials = session.get_credentials() is not None
+        except Exception:  # noqa: BLE001 - a broken profile: leave it to the user's clients to report
+            credentials = True
+        return credentials, bool(session.get_config_variable("region"))
+    finally:
+        if saved is None:
+            os.environ.pop("AWS_EC2_METADATA_DISABLED", None)
+        else:
+            os.environ["AWS_EC2_METADATA_DISABLED"] = saved
+
+
 class mock_workmail:  # noqa: N801 - used like moto's mock_aws
     """Answer every botocore client created inside the block from an in-memory WorkMail
     Local (WorkMail, sso-admin, identitystore); other services go to the network as usual.
 
-    Clients need credentials (any values) and a region; no endpoint URL. State lives for
-    the block. Usable as a context manager or a decorator.
+    Clients need no endpoint URL. Like moto's ``mock_aws``, the block provides fake
+    credentials (access key ``123456789012``, so account 123456789012) and a default
+    region (``us-east-1``) when the environment sets none; ones the caller set are kept.
+    State lives for the block. Usable as a context manager or a decorator.
     """
+
+    # Set for the block only when absent; AWS_PROFILE et al. count as "set" for credentials.
+    FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": DEFAULT_TEST_ACCOUNT, "AWS_SECRET_ACCESS_KEY": "workmail-local"}
+    DEFAULT_REGION = "us-east-1"
 
     def __init__(self, settings: Any = None) -> None:
         self.settings = settings
         self.local: InProcessWorkMail | None = None
+        self._added_env: list[str] = []
 
     def __enter__(self) -> InProcessWorkMail:
         _install()
         self.local = InProcessWorkMail(self.settings)
         _active.append(self.local)
+        self._added_env = []
+        has_credentials, has_region = _configured()
+        if not has_credentials:
+            self._set_env(self.FAKE_CREDENTIALS)
+        if not has_region:
+            self._set_env({"AWS_DEFAULT_REGION": self.DEFAULT_REGION})
         return self.local
 
+    def _set_env(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            if name not in os.environ:
+                os.environ[name] = value
+                self._added_env.append(name)
+
     def __exit__(self, *exc: object) -> None:
+        for name in self._added_env:
+            os.environ.pop(name, None)
+        self._added_env = []
         if self.local is not None:
             _active.remove(self.local)
             self.local.app.store.close()

@@ -62,7 +62,7 @@ def enforcing_server(credentials_file: Path) -> Iterator[LocalServer]:
 
 @pytest.fixture
 def enforcing(enforcing_server: LocalServer) -> LocalServer:
-    """The enforcing server, wiped (the control API needs no signature)."""
+    """The enforcing server, wiped (LocalServer signs the reset with the file's first key)."""
     enforcing_server.reset()
     return enforcing_server
 
@@ -244,7 +244,8 @@ def test_an_unknown_operation_is_named_before_authentication(enforcing: LocalSer
     assert (status, payload["__type"]) == (400, "UnknownOperationException")
 
 
-def test_the_control_api_stays_open(enforcing: LocalServer) -> None:
+def test_the_testing_helper_signs_admin_control_calls(enforcing: LocalServer) -> None:
+    # Admin endpoints need a signature under enforce (tests/e2e/test_hardening_enforce.py).
     assert enforcing.control("GET", "/health")[0] == 200
     status, body = enforcing.control("POST", "/clock", {"advance_seconds": 60})
     assert status == 200 and body["offset_seconds"] == 60

@@ -330,12 +330,8 @@ def _control_members() -> list[str]:
 # 5xx the fuzzer finds that the other half of issue 11 fixes (the control API validating
 # AccountId and Region: `{"AccountId": [null]}` → 500). Strict: once fixed these pass, the
 # run fails on XPASS, and this set must be emptied.
-KNOWN_CONTROL_5XX = {("POST", "/directories"), ("POST", "/identitycenter/mfa"), ("POST", "/identitycenter/password"),
-                     ("POST", "/identitycenter/signin")}
 CONTROL_ROUTES = [
-    pytest.param(method, path, id=f"{method} {path}", marks=[pytest.mark.xfail(
-        strict=True, reason="control API input validation (AccountId/Region types): issue 11")]
-        if (method, path) in KNOWN_CONTROL_5XX else [])
+    pytest.param(method, path, id=f"{method} {path}")
     for method, path in sorted((method, path[len(PREFIX):]) for method, path in load_routes())
 ]
 

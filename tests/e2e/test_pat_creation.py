@@ -154,7 +154,7 @@ def _violation(value: str, path: str, constraint: str) -> str:
     ({"Scopes": "IMAP"}, "Scopes must be a list of strings"),
     ({"Scopes": [1]}, "Scopes must be a list of strings"),
     ({"Scopes": [{}]}, "Scopes must be a list of strings"),
-    ({"name": 7}, "Name has the wrong type"),
+    ({"name": 7}, "Name has the wrong type: it must be a string, got a number"),
     ({"name": None}, "Name is required"),
     ({"OrganizationId": None}, "OrganizationId is required"),
 ])

@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,9 +46,9 @@ def fresh_server() -> Iterator[LocalServer]:
         yield server
 
 
-def walkthrough(endpoint: str, tmp_path: Path, run: str) -> subprocess.CompletedProcess[str]:
-    """``examples/walkthrough.sh`` against ``endpoint``; stdout and stderr together, as a user sees them.
-    The machine's AWS configuration is kept out (empty config and credentials files)."""
+def walkthrough_env(endpoint: str, tmp_path: Path, run: str, **extra: str) -> dict[str, str]:
+    """The script's environment: the venv's tools first on PATH, the machine's AWS
+    configuration kept out (empty config and credentials files)."""
     (tmp_path / "aws-config").write_text("")
     (tmp_path / "aws-credentials").write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in ("PYTHON", "IMAP_PORT")}
@@ -56,9 +58,15 @@ def walkthrough(endpoint: str, tmp_path: Path, run: str) -> subprocess.Completed
         RUN=run,
         AWS_CONFIG_FILE=str(tmp_path / "aws-config"),
         AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "aws-credentials"),
+        **extra,
     )
-    return subprocess.run(["bash", str(SCRIPT)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=300)
+    return env
+
+
+def walkthrough(endpoint: str, tmp_path: Path, run: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    """``examples/walkthrough.sh`` against ``endpoint``; stdout and stderr together, as a user sees them."""
+    return subprocess.run(["bash", str(SCRIPT)], env=walkthrough_env(endpoint, tmp_path, run, **extra),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
 
 
 def one(pattern: str, output: str) -> str:
@@ -133,10 +141,31 @@ def test_walkthrough_fails_when_a_step_fails(fresh_server: LocalServer, tmp_path
 def test_walkthrough_fails_without_a_server(tmp_path: Path) -> None:
     with LocalServer(in_memory=True) as server:
         endpoint = server.url
-    result = walkthrough(endpoint, tmp_path, run="8")
+    result = walkthrough(endpoint, tmp_path, run="8", WAIT="1")
     assert result.returncode == 1, result.stdout
-    assert f"walkthrough: no WorkMail Local at {endpoint}: start one (scripts/serve) or set ENDPOINT" in result.stdout
+    assert (f"walkthrough: no WorkMail Local at {endpoint} after 1 s: start one (scripts/serve) or set ENDPOINT"
+            in result.stdout)
     assert "Walk-through complete" not in result.stdout
+
+
+@pytest.mark.usefixtures("tools")
+def test_walkthrough_waits_for_a_server_that_is_still_starting(tmp_path: Path) -> None:
+    # As the README pastes it: `./scripts/serve --in-memory &` then the script at once.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = subprocess.Popen(["bash", str(SCRIPT)], env=walkthrough_env(f"http://127.0.0.1:{port}", tmp_path, "9"),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(1)  # the script is already asking; the server is not up yet
+        with LocalServer(in_memory=True, extra_args=["--port", str(port)]):
+            out, _ = script.communicate(timeout=300)
+    finally:
+        if script.poll() is None:
+            script.kill()
+            script.wait()
+    assert script.returncode == 0, out
+    assert "Walk-through complete: ann-9@acme-9.awsapps.com" in out
 
 
 def test_readme_shows_the_scripts_own_commands() -> None:

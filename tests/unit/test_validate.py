@@ -168,3 +168,18 @@ def test_collections_holding_sensitive_members_are_not_echoed() -> None:
     assert found, "Emails allows one address: two must violate its length"
     assert all("secret" not in p for p in found)
     assert any(p.startswith("Value '***' at 'emails'") for p in found)
+
+
+def test_a_long_value_is_quoted_by_its_first_256_characters_and_its_length() -> None:
+    value = "m-" + "0" * 1000
+    found = problems("workmail", "DescribeOrganization", {"OrganizationId": value})
+    quoted = f"Value '{value[:256]}…' (1002 characters) at 'organizationId' failed to satisfy constraint: "
+    assert found == [quoted + "Member must have length less than or equal to 34",
+                     quoted + "Member must satisfy regular expression pattern: ^m-[0-9a-f]{32}$"]
+
+
+def test_a_value_of_256_characters_is_quoted_whole() -> None:
+    from workmail_local.protocol.validate import violation
+
+    assert violation("x" * 256, "name", "C") == f"Value '{'x' * 256}' at 'name' failed to satisfy constraint: C"
+    assert violation(["y" * 300], "list", "C").startswith(f"Value '[{'y' * 255}…' (302 characters) at 'list'")

@@ -17,7 +17,8 @@ _DIRECTORY_ID = regex.compile(r"^d-[0-9a-f]{10}$")
 DIRECTORY_TYPES = ("SimpleAD", "MicrosoftAD", "ADConnector", "VpcDirectory")
 
 
-@route("POST", "/directories")
+@route("POST", "/directories", admin=True,
+       members={"Alias": str, "DirectoryId": str, "DirectoryType": str})
 def register_directory(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     alias = require(req.body, "Alias")
     directory_id = req.body.get("DirectoryId") or ids.directory_id()

@@ -30,7 +30,8 @@ def _user(req: ControlRequest, store_id: str) -> Row:
     return user
 
 
-@route("POST", "/identitycenter/password")
+@route("POST", "/identitycenter/password", admin=True,
+       members={"IdentityStoreId": str, "UserId": str, "Password": str})
 def set_password(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     """``{"IdentityStoreId", "UserId", "Password"}``: set the user's IdC password."""
     store_id = _store(req)["identity_store_id"]
@@ -43,7 +44,7 @@ def set_password(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     return 200, {"IdentityStoreId": store_id, "UserId": user["user_id"]}
 
 
-@route("POST", "/identitycenter/mfa")
+@route("POST", "/identitycenter/mfa", admin=True, members={"IdentityStoreId": str, "UserId": str})
 def register_mfa(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     """``{"IdentityStoreId", "UserId"}``: register an authenticator app; its secret and otpauth URI."""
     store_id = _store(req)["identity_store_id"]
@@ -52,7 +53,8 @@ def register_mfa(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     return 200, {"Secret": secret, "Uri": uri}
 
 
-@route("POST", "/identitycenter/signin")
+@route("POST", "/identitycenter/signin",
+       members={"IdentityStoreId": str, "UserName": str, "Password": str, "Otp": str})
 def sign_in(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     """``{"IdentityStoreId", "UserName", "Password", "Otp"?}`` → a session, or 401/429."""
     instance = _store(req)

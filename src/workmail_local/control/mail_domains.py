@@ -40,7 +40,9 @@ def _changes(body: dict[str, Any]) -> dict[str, str]:
     return changes
 
 
-@route("POST", "/mail-domains/verification")
+@route("POST", "/mail-domains/verification", admin=True,
+       members={"OrganizationId": str, "DomainName": str, "OwnershipVerificationStatus": str,
+                "DkimVerificationStatus": str})
 def set_verification(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     organization_id = require(req.body, "OrganizationId")
     domain_name = require(req.body, "DomainName").lower()

@@ -86,7 +86,9 @@ def answer(decision: Decision) -> dict[str, Any]:
 
 # A login writes only DateLastUsed (and, rarely, a rehashed password): it need not wait
 # for the disk, and every IMAP/SMTP login comes this way.
-@route("POST", "/mailbox/authenticate", durable=False)
+@route("POST", "/mailbox/authenticate", durable=False,
+       members={"Username": str, "Secret": str, "Protocol": str, "OrganizationId": str, "SourceIp": str,
+                "Device": dict, "ImpersonationToken": str, "TargetUser": str})
 def authenticate_mailbox(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     protocol = require(req.body, "Protocol")
     if protocol not in PROTOCOLS:

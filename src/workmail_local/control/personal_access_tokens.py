@@ -83,7 +83,8 @@ def _linked_mailbox_user(tx: Tx, organization_id: str, idc_user_id: str) -> Row 
     )
 
 
-@route("POST", "/workmail/personal-access-tokens")
+@route("POST", "/workmail/personal-access-tokens",
+       members={"SessionToken": str, "OrganizationId": str, "Name": str})
 def create_personal_access_token(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     """Create a token for the signed-in IdC user's mailbox in ``OrganizationId``."""
     session = find_session(req.tx, require(req.body, "SessionToken"), req.now)

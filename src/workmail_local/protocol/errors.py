@@ -30,6 +30,13 @@ class UnknownOperationException(ServiceError):
     code = "UnknownOperationException"
 
 
+class RequestEntityTooLarge(ServiceError):
+    """A request body over ``--max-request-bytes``."""
+
+    code = "RequestEntityTooLargeException"
+    status = 413
+
+
 class NotImplementedOperation(ServiceError):
     code = "NotImplemented"
     status = 501

@@ -18,6 +18,9 @@ from botocore.model import Shape
 Validator = Callable[[Any, str, list[str]], None]
 
 SENSITIVE = "***"
+# A message quotes at most this many characters of an offending value (and says how long
+# it was): a 100 MB member must not come back in the error, once per violated constraint.
+MAX_QUOTED = 256
 
 
 def java_pattern(pattern: str) -> str:
@@ -67,8 +70,20 @@ def render(value: Any) -> str:
 
 
 def violation(value: Any, path: str, constraint: str, sensitive: bool = False) -> str:
-    """One Coral-style violation message."""
-    shown = "null" if value is None else f"'{SENSITIVE if sensitive and value != {} else render(value)}'"
+    """One Coral-style violation message; a long value is quoted by its first
+    :data:`MAX_QUOTED` characters and its length."""
+    if value is None:
+        shown = "null"
+    elif sensitive and value != {}:
+        shown = f"'{SENSITIVE}'"
+    else:
+        # A string is cut before rendering, so a huge one is never copied whole.
+        text = value[: MAX_QUOTED + 1] if type(value) is str else render(value)
+        if len(text) > MAX_QUOTED:
+            length = len(value) if type(value) is str else len(text)
+            shown = f"'{text[:MAX_QUOTED]}…' ({length} characters)"
+        else:
+            shown = f"'{text}'"
     return f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
 
 
