@@ -66,6 +66,8 @@ class Settings:
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     # The key that seals TOTP secrets at rest (default: secrets.key in the data directory).
     secrets_key_file: Path | None = None
+    # Dovecot's mail directory: mailboxes at <mail_dir>/<entity-id>/Maildir (mail/mailstore.py).
+    mail_dir: Path | None = None
 
     @property
     def resolved_data_dir(self) -> Path | None:
@@ -111,6 +113,9 @@ _FLAGS: tuple[tuple[str, str, str | None, str], ...] = (
     ("--secrets-key-file", "SECRETS_KEY_FILE", "PATH",
      "key that encrypts the TOTP secrets in the database, created (mode 0600) when absent; give every process "
      "sharing a PostgreSQL database the same file (default: secrets.key in the data directory)"),
+    ("--mail-dir", "MAIL_DIR", "DIR",
+     "Dovecot's mail directory (the mail folder of dovecot-config's directory), where mailboxes are "
+     "DIR/<entity-id>/Maildir: mailbox sizes and exports read it (default: none)"),
 )
 
 
@@ -214,6 +219,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     auth = r.get("--auth", "AUTH", "open", _choice(AUTH_MODES))
     credentials_file = r.get("--credentials-file", "CREDENTIALS_FILE", None)
     secrets_key_file = r.get("--secrets-key-file", "SECRETS_KEY_FILE", None)
+    mail_dir = r.get("--mail-dir", "MAIL_DIR", None)
     database_url = r.get("--database-url", "DATABASE_URL", None)
     data_dir_text, data_dir_source = r.raw("--data-dir", "DATA_DIR", None)
     settings = Settings(
@@ -235,6 +241,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         idle_timeout=r.get("--idle-timeout", "IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT,
                            _seconds("a number of seconds greater than 0", positive=True)),
         secrets_key_file=Path(secrets_key_file) if secrets_key_file else None,
+        mail_dir=Path(mail_dir) if mail_dir else None,
     )
     if auth == "enforce" and not credentials_file:
         raise SettingError("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "

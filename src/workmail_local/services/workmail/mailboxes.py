@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from workmail_local.context import RequestContext
+from workmail_local.mail import mailstore
 from workmail_local.services.workmail import entities
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.services.workmail.entities import USER, Entity
@@ -22,11 +23,9 @@ MAX_QUOTA_MB = DEFAULT_QUOTA_MB
 
 
 def mailbox_size_mb(ctx: RequestContext, user: Entity) -> float:
-    """How much of its quota a user's mailbox uses, in MB.
-
-    The one place the size comes from: no mail is stored yet, so every mailbox is empty.
-    """
-    return 0.0
+    """How much of its quota a user's mailbox uses, in MB: its Maildir's messages in the
+    mail store (``--mail-dir``); 0 without a mail store."""
+    return mailstore.size_bytes(mailstore.maildir_of(ctx.settings, user.id)) / (1024 * 1024)
 
 
 def _user_with_mailbox(ctx: RequestContext, params: dict[str, Any]) -> Entity:

@@ -1,0 +1,1 @@
+"""Mail that flows: the mail store (Dovecot's Maildirs), SMTP submission, delivery."""
