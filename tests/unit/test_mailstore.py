@@ -18,6 +18,7 @@ def test_folders_and_size(tmp_path: Path) -> None:
     maildir = mailstore.maildir_of(Settings(mail_dir=tmp_path), "0f8fad5b-d9cb-469f-a165-70867728950e")
     assert maildir == tmp_path / "0f8fad5b-d9cb-469f-a165-70867728950e" / "Maildir"
     assert list(mailstore.folders(maildir)) == [] and mailstore.size_bytes(maildir) == 0
+    maildir.parent.mkdir()
     inbox = mailbox.Maildir(maildir, create=True)
     first = b"Subject: one\r\n\r\nhello\r\n"
     inbox.add(first)
