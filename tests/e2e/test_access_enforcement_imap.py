@@ -96,3 +96,15 @@ def test_the_web_counts_as_webmail_and_a_login_without_an_address_meets_no_ip_co
     assert login_answer(world, DIRECTORY_PASSWORD, source_ip="2001:db8::1")["Reason"] == "ACCESS_CONTROL_RULE_DENIED"
     assert login_answer(world, DIRECTORY_PASSWORD, source_ip="10.1.2.3")["Authenticated"] is True
     assert world.authenticate(DIRECTORY_PASSWORD)["Authenticated"] is True  # no SourceIp: no address to judge
+
+
+def test_a_token_the_rules_refuse_is_not_marked_used(server) -> None:
+    world = build_world(server)
+    token = world.token()
+    put(world, "no-imap", Actions=["IMAP"])
+    assert login_answer(world, token)["Reason"] == "ACCESS_CONTROL_RULE_DENIED"
+    [summary] = world.workmail.list_personal_access_tokens(OrganizationId=world.org_id)["PersonalAccessTokenSummaries"]
+    assert "DateLastUsed" not in summary
+    assert login_answer(world, token, protocol="EWS")["Authenticated"] is True
+    [summary] = world.workmail.list_personal_access_tokens(OrganizationId=world.org_id)["PersonalAccessTokenSummaries"]
+    assert "DateLastUsed" in summary

@@ -113,6 +113,9 @@ def authenticate(tx: Tx, username: str, secret: str, protocol: str, now: float,
         decision = _check_password(tx, login, secret)
     if decision.authenticated:
         decision = decision._replace(**admit(tx, login["organization_id"], login["id"], protocol, source_ip, device))
+    if decision.authenticated and decision.method == PERSONAL_ACCESS_TOKEN:
+        # Only a token that opened the mailbox was used: not one the access policies refused.
+        tx.execute("UPDATE personal_access_tokens SET last_used_at = ? WHERE id = ?", (now, login["token_id"]))
     return decision
 
 
@@ -134,7 +137,6 @@ def _check_token(tx: Tx, login: Row, protocol: str, now: float) -> Decision:
     access = mailbox_access(tx, login, store_id, idc_user_id, config)
     if not access.allowed:
         return _refuse(access.reason or "ACCESS_DENIED")
-    tx.execute("UPDATE personal_access_tokens SET last_used_at = ? WHERE id = ?", (now, login["token_id"]))
     return Decision(True, login["id"], login["organization_id"], PERSONAL_ACCESS_TOKEN)
 
 
