@@ -137,7 +137,7 @@ def test_a_resource_is_never_a_member(workmail, org_id) -> None:
         with pytest.raises(ClientError) as exc:
             call()
         assert error_of(exc) == ("InvalidParameterException",
-                                 f"The resource {room} cannot be a group member: members are users or groups.")
+                                 f"The resource {room} cannot be a group member: only users and groups can.")
     # Nor is a resource a group.
     with pytest.raises(ClientError) as exc:
         associate(workmail, org_id, room, sales)

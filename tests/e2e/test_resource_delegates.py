@@ -130,7 +130,7 @@ def test_errors(workmail, org_id) -> None:
         with pytest.raises(ClientError) as exc:
             call(workmail, org_id, room, "hall")
         assert error_of(exc) == ("InvalidParameterException",
-                                 f"The resource {hall} cannot be a delegate; delegates are users or groups.")
+                                 f"The resource {hall} cannot be a delegate: only users and groups can.")
 
     # A DELETED delegate or resource is refused.
     associate(workmail, org_id, room, "bob")

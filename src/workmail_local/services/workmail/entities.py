@@ -143,17 +143,10 @@ def find(
     return entity
 
 
-def require(
-    ctx: RequestContext,
-    organization_id: str,
-    identifier: str,
-    kinds: Sequence[Kind] = ALL,
-    *,
-    by_name: bool = True,
-    by_email: bool = True,
-) -> Entity:
-    """:func:`find`, or ``EntityNotFoundException``."""
-    entity = find(ctx, organization_id, identifier, kinds, by_name=by_name, by_email=by_email)
+def require(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind] = ALL,
+            **ways: bool) -> Entity:
+    """:func:`find` (``ways``: its ``by_name``/``by_email``), or ``EntityNotFoundException``."""
+    entity = find(ctx, organization_id, identifier, kinds, **ways)
     if entity is None:
         raise errors.EntityNotFoundException(
             f"The {noun_of(kinds)} {identifier} was not found in organization {organization_id}."

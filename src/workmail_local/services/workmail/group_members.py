@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from workmail_local.context import RequestContext
-from workmail_local.services.workmail import entities
+from workmail_local.services.workmail import entities, relations
 from workmail_local.services.workmail.api import errors, handlers
-from workmail_local.services.workmail.entities import GROUP, RESOURCE, Entity
+from workmail_local.services.workmail.entities import GROUP, Entity
+from workmail_local.services.workmail.relations import GROUP_MEMBERS
 from workmail_local.services.workmail.organizations import require_active_organization
 
 # A member's row in ListGroupMembers: the member is a user or a group, so both are joined
@@ -42,13 +43,7 @@ def _require_group(ctx: RequestContext, organization_id: str, identifier: str) -
 
 def _require_member(ctx: RequestContext, organization_id: str, identifier: str) -> Entity:
     """The user or group ``identifier`` names, not deleted; a resource is refused."""
-    member = entities.require(ctx, organization_id, identifier)
-    if member.kind is RESOURCE:
-        raise errors.InvalidParameterException(
-            f"The resource {member.id} cannot be a group member: members are users or groups."
-        )
-    entities.require_not_deleted(member)
-    return member
+    return relations.require_related(ctx, GROUP_MEMBERS, organization_id, identifier)
 
 
 def _groups_within(ctx: RequestContext, group_id: str) -> set[str]:
@@ -80,14 +75,10 @@ def associate_member_to_group(ctx: RequestContext, params: dict[str, Any]) -> No
     org = require_active_organization(ctx, params["OrganizationId"])
     group = _require_group(ctx, org["id"], params["GroupId"])
     member = _require_member(ctx, org["id"], params["MemberId"])
-    if ctx.tx.one("SELECT 1 FROM group_members WHERE group_id = ? AND member_id = ?", (group.id, member.id)):
+    if relations.holds(ctx, GROUP_MEMBERS, group, member):
         return  # a member already: nothing changes
     _check_no_cycle(ctx, group, member)
-    ctx.tx.execute(
-        "INSERT INTO group_members (group_id, member_id, member_type, organization_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (group.id, member.id, member.kind.type, org["id"], ctx.now),
-    )
+    relations.insert(ctx, GROUP_MEMBERS, group, member)
 
 
 @handlers("DisassociateMemberFromGroup")
@@ -95,7 +86,7 @@ def disassociate_member_from_group(ctx: RequestContext, params: dict[str, Any]) 
     org = require_active_organization(ctx, params["OrganizationId"])
     group = _require_group(ctx, org["id"], params["GroupId"])
     member = _require_member(ctx, org["id"], params["MemberId"])
-    ctx.tx.execute("DELETE FROM group_members WHERE group_id = ? AND member_id = ?", (group.id, member.id))
+    relations.remove(ctx, GROUP_MEMBERS, group, member)
 
 
 @handlers("ListGroupMembers")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from workmail_local.context import RequestContext
-from workmail_local.services.workmail import addresses, entities
+from workmail_local.services.workmail import addresses, entities, relations
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.services.workmail.entities import USER, Entity
 from workmail_local.services.workmail.organizations import on_organization_delete, require_active_organization
@@ -63,8 +63,7 @@ def deregister_from_workmail(ctx: RequestContext, params: dict[str, Any]) -> Non
 
 def remove_relations(ctx: RequestContext, entity_id: str) -> None:
     """Drop every membership, delegation, mailbox permission and device override the entity is part of."""
-    ctx.tx.execute("DELETE FROM group_members WHERE group_id = ? OR member_id = ?", (entity_id, entity_id))
-    ctx.tx.execute("DELETE FROM resource_delegates WHERE resource_id = ? OR delegate_id = ?", (entity_id, entity_id))
+    relations.remove_all(ctx, entity_id)
     ctx.tx.execute("DELETE FROM mailbox_permissions WHERE owner_id = ? OR grantee_id = ?", (entity_id, entity_id))
     ctx.tx.execute("DELETE FROM mobile_device_access_overrides WHERE user_id = ?", (entity_id,))
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from workmail_local.context import RequestContext
-from workmail_local.services.workmail import entities
-from workmail_local.services.workmail.api import errors, handlers
-from workmail_local.services.workmail.entities import MEMBERS, RESOURCE, Entity
+from workmail_local.services.workmail import entities, relations
+from workmail_local.services.workmail.api import handlers
+from workmail_local.services.workmail.entities import RESOURCE, Entity
+from workmail_local.services.workmail.relations import RESOURCE_DELEGATES
 from workmail_local.services.workmail.organizations import require_active_organization
 
 
@@ -23,26 +24,14 @@ def _pair(ctx: RequestContext, params: dict[str, Any]) -> tuple[Entity, Entity]:
     """The (resource, delegate) an Associate/Disassociate request names, both live."""
     org = require_active_organization(ctx, params["OrganizationId"])
     resource = entities.require_live(ctx, org["id"], params["ResourceId"], (RESOURCE,))
-    delegate = entities.require(ctx, org["id"], params["EntityId"])
-    if delegate.kind not in MEMBERS:
-        raise errors.InvalidParameterException(
-            f"The {delegate.kind.noun} {delegate.id} cannot be a delegate; delegates are users or groups."
-        )
-    entities.require_not_deleted(delegate)
-    return resource, delegate
+    return resource, relations.require_related(ctx, RESOURCE_DELEGATES, org["id"], params["EntityId"])
 
 
 @handlers("AssociateDelegateToResource")
 def associate_delegate_to_resource(ctx: RequestContext, params: dict[str, Any]) -> None:
     resource, delegate = _pair(ctx, params)
-    if ctx.tx.one("SELECT 1 FROM resource_delegates WHERE resource_id = ? AND delegate_id = ?",
-                  (resource.id, delegate.id)) is not None:
-        return  # a delegate already
-    ctx.tx.execute(
-        "INSERT INTO resource_delegates (resource_id, delegate_id, delegate_type, organization_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (resource.id, delegate.id, delegate.kind.type, resource["organization_id"], ctx.now),
-    )
+    if not relations.holds(ctx, RESOURCE_DELEGATES, resource, delegate):
+        relations.insert(ctx, RESOURCE_DELEGATES, resource, delegate)
 
 
 @handlers("DisassociateDelegateFromResource")
@@ -50,8 +39,7 @@ def disassociate_delegate_from_resource(ctx: RequestContext, params: dict[str, A
     resource, delegate = _pair(ctx, params)
     # Removing the last delegate of a resource that does not auto-accept is allowed: only
     # UpdateResource models InvalidConfigurationException.
-    ctx.tx.execute("DELETE FROM resource_delegates WHERE resource_id = ? AND delegate_id = ?",
-                   (resource.id, delegate.id))
+    relations.remove(ctx, RESOURCE_DELEGATES, resource, delegate)
 
 
 @handlers("ListResourceDelegates")
