@@ -58,13 +58,7 @@ def create_group(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
 def describe_group(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
     group = entities.require(ctx, org["id"], params["GroupId"], (GROUP,))
-    return {
-        "GroupId": group.id,
-        "Name": group.name,
-        "Email": group.email,
-        **entities.state_dates(group.row),
-        "HiddenFromGlobalAddressList": bool(group["hidden_from_gal"]),
-    }
+    return {"GroupId": group.id, **entities.described(group)}
 
 
 @handlers("UpdateGroup")

@@ -84,13 +84,10 @@ def describe_resource(ctx: RequestContext, params: dict[str, Any]) -> dict[str, 
     resource = entities.require(ctx, org["id"], params["ResourceId"], (RESOURCE,))
     return {
         "ResourceId": resource.id,
-        "Email": resource.email,
-        "Name": resource.name,
+        **entities.described(resource),
         "Type": resource["resource_type"],
         "BookingOptions": booking_options(resource),
-        **entities.state_dates(resource.row),
         "Description": resource["description"],
-        "HiddenFromGlobalAddressList": bool(resource["hidden_from_gal"]),
     }
 
 

@@ -97,17 +97,12 @@ def create_user(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
 def describe(user: entities.Entity) -> dict[str, Any]:
     """DescribeUser's answer for a stored user."""
     return {
-        "UserId": user["id"],
-        "Name": user["name"],
-        "Email": user["email"],
+        "UserId": user.id,
+        **entities.described(user),
         "DisplayName": user["display_name"],
-        "State": user["state"],
         "UserRole": user["role"],
-        "EnabledDate": user["enabled_at"],
-        "DisabledDate": user["disabled_at"],
         "MailboxProvisionedDate": user["mailbox_provisioned_at"],
         "MailboxDeprovisionedDate": user["mailbox_deprovisioned_at"],
-        "HiddenFromGlobalAddressList": bool(user["hidden_from_gal"]),
         "IdentityProviderUserId": user["identity_provider_user_id"],
         "IdentityProviderIdentityStoreId": user["identity_provider_identity_store_id"],
         **{member: user[column] for member, column in ATTRIBUTES.items()},
