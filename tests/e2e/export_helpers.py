@@ -102,7 +102,7 @@ def check_archive(data: bytes, log_json: bytes, expected: dict[str, list[bytes]]
         originals = {email.message_from_bytes(m, policy=email.policy.default)["Subject"] for m in expected[folder]}
         parsed = [email.message_from_bytes(m, policy=email.policy.default) for m in messages]
         assert {p["Subject"] for p in parsed} == originals
-        assert all(p["From"] and p.get_content() for p in parsed)
+        assert all(p["From"] and p.get_body(preferencelist=("plain",)).get_content() for p in parsed)
     output = json.loads(log_json)
     assert all(type(v) is str for v in output.values())
     assert output == {

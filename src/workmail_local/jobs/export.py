@@ -17,7 +17,7 @@ so start-up drops the claims of the dead process; with PostgreSQL a claim is a l
 :data:`LEASE_SECONDS` that another process may take over once it has run out.
 
 The log shows one line when a job starts, at 25/50/75 % when it takes a while, and one
-when it ends, with where the archive went.
+when it ends, with where the archive went (a cancellation is logged by the request).
 """
 
 from __future__ import annotations
@@ -93,11 +93,7 @@ class ExportRunner:
         """One pass over the RUNNING jobs."""
         jobs = self.store.run(lambda tx: tx.all(_RUNNING))
         running = {job["id"] for job in jobs}
-        for gone in self._announced - running:
-            self._announced.discard(gone)
-            state = self.store.run(lambda tx, j=gone: tx.value(
-                "SELECT state FROM mailbox_export_jobs WHERE id = ?", (j,)))
-            log.info("export job %s %s", gone, state or "removed (state reset)")
+        self._announced &= running  # cancellations are logged by the request that cancels
         for job in jobs:
             if self._stop.is_set():
                 return

@@ -16,6 +16,7 @@ recorded, not used.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -25,6 +26,8 @@ from workmail_local.services.workmail import entities
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.services.workmail.organizations import on_organization_delete, require_active_organization
 from workmail_local.store import Row
+
+log = logging.getLogger("workmail_local.jobs")
 
 RUNNING_PER_ORGANIZATION = 10
 ONCE_EVERY_SECONDS = 24 * 3600
@@ -132,12 +135,16 @@ def cancel_mailbox_export_job(ctx: RequestContext, params: dict[str, Any]) -> No
     """CANCELLED, with its end time, if it is RUNNING; a finished job stays as it is."""
     org = require_active_organization(ctx, params["OrganizationId"])
     job = _job(ctx, org["id"], params["JobId"])
-    ctx.tx.execute("UPDATE mailbox_export_jobs SET state = 'CANCELLED', ended_at = ? WHERE id = ? AND state = 'RUNNING'",
-                   (ctx.now, job["id"]))
+    if ctx.tx.execute("UPDATE mailbox_export_jobs SET state = 'CANCELLED', ended_at = ?"
+                      " WHERE id = ? AND state = 'RUNNING'", (ctx.now, job["id"])):
+        log.info("export job %s CANCELLED", job["id"])
 
 
 @on_organization_delete
 def _cancel_running_jobs(ctx: RequestContext, org: Row, params: dict[str, Any]) -> None:
+    for job in ctx.tx.all("SELECT id FROM mailbox_export_jobs WHERE organization_id = ? AND state = 'RUNNING'",
+                          (org["id"],)):
+        log.info("export job %s CANCELLED: its organization %s is deleted", job["id"], org["id"])
     ctx.tx.execute(
         "UPDATE mailbox_export_jobs SET state = 'CANCELLED', ended_at = ?, error_info = ?"
         " WHERE organization_id = ? AND state = 'RUNNING'",
