@@ -333,7 +333,8 @@ class App:
             raise NotImplementedOperation(f"{op.name} is not implemented by WorkMail Local yet")
 
         def attempt(tx: Tx) -> Any:
-            ctx = RequestContext(account, region, request_id, op, tx, self._now(tx), self.settings, self.tokens)
+            ctx = RequestContext(account, region, request_id, op, tx, self._now(tx), self.settings, self.tokens,
+                                 self.secrets)
             if op.idempotency_token is None:
                 return handler(ctx, params)
             return run_once(ctx, params, lambda: handler(ctx, params))

@@ -75,6 +75,8 @@ class Settings:
     export_daily_limit: bool = True
     # An S3-compatible endpoint for export archives; None: the embedded store (<data-dir>/s3).
     s3_endpoint_url: str | None = None
+    # Lambda ARN → local HTTP endpoint that TestAvailabilityConfiguration POSTs to instead.
+    availability_lambda_endpoints: tuple[tuple[str, str], ...] = ()
 
     @property
     def resolved_data_dir(self) -> Path | None:
@@ -129,6 +131,9 @@ _FLAGS: tuple[tuple[str, str, str | None, str], ...] = (
     ("--s3-endpoint-url", "S3_ENDPOINT_URL", "URL",
      "S3-compatible endpoint (http(s)://host[:port]) that export archives are uploaded to, with the AWS "
      "credentials of the environment (default: the embedded store, DATA-DIR/s3/<bucket>/<key>)"),
+    ("--availability-lambda-endpoints", "AVAILABILITY_LAMBDA_ENDPOINTS", "ARN=URL[,ARN=URL...]",
+     "local HTTP endpoints that stand in for availability provider Lambda functions: "
+     "TestAvailabilityConfiguration POSTs the availability request JSON there (default: none)"),
 )
 
 
@@ -194,6 +199,16 @@ def _endpoint_url(value: str, source: str) -> str:
     return value.strip()
 
 
+def _lambda_endpoints(value: str, source: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        arn, _, url = item.partition("=")
+        if not arn.startswith("arn:") or not url:
+            raise _bad(source, value, "ARN=URL pairs separated by commas")
+        pairs.append((arn, _endpoint_url(url, source)))
+    return tuple(pairs)
+
+
 def _byte_count(value: str, source: str) -> int:
     text = value.strip()
     if not text.isdigit() or int(text) < 1:
@@ -247,6 +262,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     no_daily_limit = r.get("--no-export-daily-limit", "NO_EXPORT_DAILY_LIMIT", False,
                            lambda v, s: v if isinstance(v, bool) else _flag(v, s))
     s3_endpoint_url = r.get("--s3-endpoint-url", "S3_ENDPOINT_URL", None, _endpoint_url)
+    lambda_endpoints = r.get("--availability-lambda-endpoints", "AVAILABILITY_LAMBDA_ENDPOINTS", (),
+                             _lambda_endpoints)
     data_dir_text, data_dir_source = r.raw("--data-dir", "DATA_DIR", None)
     settings = Settings(
         host=r.get("--host", "HOST", "127.0.0.1"),
@@ -272,6 +289,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
                                  _seconds("a number of seconds, 0 or more")),
         export_daily_limit=not no_daily_limit,
         s3_endpoint_url=s3_endpoint_url or None,
+        availability_lambda_endpoints=lambda_endpoints,
     )
     if auth == "enforce" and not credentials_file:
         raise SettingError("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "

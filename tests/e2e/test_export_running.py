@@ -157,7 +157,8 @@ def test_in_memory_archives_go_to_a_temporary_directory_named_in_the_log(tmp_pat
 
 
 def test_bad_export_settings_stop_the_server(tmp_path) -> None:
-    for args in (["--export-job-seconds", "-1"], ["--s3-endpoint-url", "ftp://x"]):
+    for args in (["--export-job-seconds", "-1"], ["--s3-endpoint-url", "ftp://x"],
+                 ["--availability-lambda-endpoints", "not-an-arn=http://127.0.0.1:1"]):
         server = LocalServer(in_memory=True, extra_args=args)
         with pytest.raises(RuntimeError, match="must be"):
             server.start()

@@ -17,8 +17,7 @@ from typing import Any
 from workmail_local import ids
 from workmail_local.context import RequestContext
 from workmail_local.services.workmail.api import errors, handlers
-from workmail_local.services.workmail.organizations import on_organization_delete, require_active_organization
-from workmail_local.store import Row
+from workmail_local.services.workmail.organizations import forget_with_organization, require_active_organization
 
 SERVICE_LINKED_ROLE = "aws-service-role/events.workmail.amazonaws.com/AWSServiceRoleForAmazonWorkMailEvents"
 
@@ -64,6 +63,4 @@ def delete_email_monitoring_configuration(ctx: RequestContext, params: dict[str,
     ctx.tx.execute("DELETE FROM email_monitoring WHERE organization_id = ?", (org["id"],))
 
 
-@on_organization_delete
-def _forget(ctx: RequestContext, org: Row, params: dict[str, Any]) -> None:
-    ctx.tx.execute("DELETE FROM email_monitoring WHERE organization_id = ?", (org["id"],))
+forget_with_organization("email_monitoring")

@@ -11,8 +11,8 @@ from typing import Any
 
 from workmail_local.context import RequestContext
 from workmail_local.services.workmail.api import handlers
-from workmail_local.services.workmail.organizations import on_organization_delete, require_active_organization
-from workmail_local.store import Row, Tx
+from workmail_local.services.workmail.organizations import forget_with_organization, require_active_organization
+from workmail_local.store import Tx
 
 
 def enforced(tx: Tx, organization_id: str) -> bool:
@@ -37,6 +37,4 @@ def describe_inbound_dmarc_settings(ctx: RequestContext, params: dict[str, Any])
     return {"Enforced": enforced(ctx.tx, org["id"])}
 
 
-@on_organization_delete
-def _forget(ctx: RequestContext, org: Row, params: dict[str, Any]) -> None:
-    ctx.tx.execute("DELETE FROM inbound_dmarc WHERE organization_id = ?", (org["id"],))
+forget_with_organization("inbound_dmarc")

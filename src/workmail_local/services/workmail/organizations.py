@@ -27,6 +27,17 @@ def on_organization_delete(step: DeletionStep) -> DeletionStep:
     return step
 
 
+def forget_with_organization(*tables: str) -> None:
+    """Register a step of DeleteOrganization that deletes the organization's rows of each
+    table (settings that mean nothing without it); the names are the caller's own."""
+
+    def forget(ctx: RequestContext, org: Row, params: dict[str, Any]) -> None:
+        for table in tables:
+            ctx.tx.execute(f"DELETE FROM {table} WHERE organization_id = ?", (org["id"],))  # noqa: S608
+
+    deletion_steps.append(forget)
+
+
 # What other resources give every new organization (default rules …), run in
 # registration order inside CreateOrganization's transaction, with the new ID.
 CreationStep = Callable[[RequestContext, str], None]

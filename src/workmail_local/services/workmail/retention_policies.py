@@ -20,8 +20,7 @@ import orjson
 from workmail_local import ids
 from workmail_local.context import RequestContext
 from workmail_local.services.workmail.api import errors, handlers
-from workmail_local.services.workmail.organizations import on_organization_delete, require_active_organization
-from workmail_local.store import Row
+from workmail_local.services.workmail.organizations import forget_with_organization, require_active_organization
 
 
 def _check_folders(folders: list[dict[str, Any]]) -> None:
@@ -76,6 +75,4 @@ def delete_retention_policy(ctx: RequestContext, params: dict[str, Any]) -> None
     ctx.tx.execute("DELETE FROM retention_policies WHERE organization_id = ? AND id = ?", (org["id"], params["Id"]))
 
 
-@on_organization_delete
-def _forget(ctx: RequestContext, org: Row, params: dict[str, Any]) -> None:
-    ctx.tx.execute("DELETE FROM retention_policies WHERE organization_id = ?", (org["id"],))
+forget_with_organization("retention_policies")
