@@ -17,9 +17,13 @@ from typing import Any
 import orjson
 
 from workmail_local.context import RequestContext
-from workmail_local.services.workmail.api import errors, handlers
+from workmail_local.services.workmail.api import errors, found, handlers
 from workmail_local.services.workmail.availability_probes import check_ews, check_lambda
-from workmail_local.services.workmail.organizations import forget_with_organization, require_active_organization
+from workmail_local.services.workmail.organizations import (
+    check_room,
+    forget_with_organization,
+    require_active_organization,
+)
 from workmail_local.slow import slow
 from workmail_local.store import Row
 
@@ -52,12 +56,8 @@ def _find(ctx: RequestContext, organization_id: str, domain: str) -> Row | None:
 
 
 def _require(ctx: RequestContext, organization_id: str, domain: str) -> Row:
-    row = _find(ctx, organization_id, domain)
-    if row is None:
-        raise errors.ResourceNotFoundException(
-            f"There is no availability configuration for {domain.lower()} in organization {organization_id}."
-        )
-    return row
+    return found(_find(ctx, organization_id, domain), errors.ResourceNotFoundException(
+        f"There is no availability configuration for {domain.lower()} in organization {organization_id}."))
 
 
 @handlers("CreateAvailabilityConfiguration")
@@ -69,11 +69,7 @@ def create_availability_configuration(ctx: RequestContext, params: dict[str, Any
         raise errors.NameAvailabilityException(
             f"The domain {domain} already has an availability configuration in organization {org['id']}."
         )
-    count = ctx.tx.value("SELECT COUNT(*) FROM availability_configurations WHERE organization_id = ?", (org["id"],))
-    if count >= PER_ORGANIZATION:
-        raise errors.LimitExceededException(
-            f"Organization {org['id']} already has {PER_ORGANIZATION} availability configurations, the most it may have."
-        )
+    check_room(ctx, org["id"], "availability_configurations", PER_ORGANIZATION, "availability configurations")
     ctx.tx.execute(
         "INSERT INTO availability_configurations (organization_id, domain_name, provider_type, ews_endpoint,"
         " ews_username, ews_password, lambda_arn, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -16,7 +16,7 @@ from typing import Any
 
 from workmail_local import ids
 from workmail_local.context import RequestContext
-from workmail_local.services.workmail.api import errors, handlers
+from workmail_local.services.workmail.api import errors, found, handlers
 from workmail_local.services.workmail.organizations import forget_with_organization, require_active_organization
 
 SERVICE_LINKED_ROLE = "aws-service-role/events.workmail.amazonaws.com/AWSServiceRoleForAmazonWorkMailEvents"
@@ -50,9 +50,8 @@ def put_email_monitoring_configuration(ctx: RequestContext, params: dict[str, An
 @handlers("DescribeEmailMonitoringConfiguration")
 def describe_email_monitoring_configuration(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    row = ctx.tx.one("SELECT * FROM email_monitoring WHERE organization_id = ?", (org["id"],))
-    if row is None:
-        raise errors.ResourceNotFoundException(f"Organization {org['id']} has no email monitoring configuration.")
+    row = found(ctx.tx.one("SELECT * FROM email_monitoring WHERE organization_id = ?", (org["id"],)),
+                errors.ResourceNotFoundException(f"Organization {org['id']} has no email monitoring configuration."))
     return {"RoleArn": row["role_arn"] or service_linked_role_arn(ctx.region, ctx.account),
             "LogGroupArn": row["log_group_arn"]}
 

@@ -23,7 +23,7 @@ from typing import Any
 from workmail_local import ids
 from workmail_local.context import RequestContext
 from workmail_local.services.workmail import entities
-from workmail_local.services.workmail.api import errors, handlers
+from workmail_local.services.workmail.api import errors, found, handlers
 from workmail_local.services.workmail.organizations import on_organization_delete, require_active_organization
 from workmail_local.store import Row
 
@@ -54,13 +54,10 @@ def _mailbox(ctx: RequestContext, organization_id: str, identifier: str) -> enti
 
 
 def _job(ctx: RequestContext, organization_id: str, job_id: str) -> Row:
-    row = ctx.tx.one("SELECT * FROM mailbox_export_jobs WHERE organization_id = ? AND id = ?",
-                     (organization_id, job_id))
-    if row is None:
-        raise errors.EntityNotFoundException(
-            f"The mailbox export job {job_id} was not found in organization {organization_id}."
-        )
-    return row
+    return found(ctx.tx.one("SELECT * FROM mailbox_export_jobs WHERE organization_id = ? AND id = ?",
+                            (organization_id, job_id)),
+                 errors.EntityNotFoundException(
+                     f"The mailbox export job {job_id} was not found in organization {organization_id}."))
 
 
 def _check_limits(ctx: RequestContext, organization_id: str, entity_id: str) -> None:

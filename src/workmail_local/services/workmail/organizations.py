@@ -92,6 +92,16 @@ def require_active_organization(ctx: RequestContext, organization_id: str) -> Ro
     return org
 
 
+def check_room(ctx: RequestContext, organization_id: str, table: str, limit: int, what: str) -> None:
+    """``LimitExceededException`` when the organization already has ``limit`` rows of
+    ``table`` (``what`` names them in the message); the table name is the caller's own."""
+    count = ctx.tx.value(f"SELECT COUNT(*) FROM {table} WHERE organization_id = ?", (organization_id,))  # noqa: S608
+    if count >= limit:
+        raise errors.LimitExceededException(
+            f"Organization {organization_id} already has {limit} {what}, the most it may have."
+        )
+
+
 @handlers("CreateOrganization")
 def create_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     alias = params["Alias"]

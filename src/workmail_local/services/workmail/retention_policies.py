@@ -19,7 +19,7 @@ import orjson
 
 from workmail_local import ids
 from workmail_local.context import RequestContext
-from workmail_local.services.workmail.api import errors, handlers
+from workmail_local.services.workmail.api import errors, found, handlers
 from workmail_local.services.workmail.organizations import forget_with_organization, require_active_organization
 
 
@@ -61,9 +61,8 @@ def put_retention_policy(ctx: RequestContext, params: dict[str, Any]) -> None:
 @handlers("GetDefaultRetentionPolicy")
 def get_default_retention_policy(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    row = ctx.tx.one("SELECT * FROM retention_policies WHERE organization_id = ?", (org["id"],))
-    if row is None:
-        raise errors.EntityNotFoundException(f"Organization {org['id']} has no retention policy.")
+    row = found(ctx.tx.one("SELECT * FROM retention_policies WHERE organization_id = ?", (org["id"],)),
+                errors.EntityNotFoundException(f"Organization {org['id']} has no retention policy."))
     return {"Id": row["id"], "Name": row["name"], "Description": row["description"],
             "FolderConfigurations": orjson.loads(row["folders"])}
 
