@@ -147,12 +147,13 @@ def test_in_memory_archives_go_to_a_temporary_directory_named_in_the_log(tmp_pat
         org = wm.create_organization(Alias="memory")["OrganizationId"]
         user = mailbox_user(wm, org, "ann")
         contents = fill_maildir(mail, user, {"INBOX": [message("In memory")]})
-        job = wait_for_end(wm, org, start(wm, org, user))
+        job_id = start(wm, org, user)
+        job = wait_for_end(wm, org, job_id)
         log = server.log()
-    root = Path(re.search(r"mailbox export archives go to the embedded S3 directory (\S+)", log).group(1))
-    assert root.name.startswith("workmail-local-s3-")
-    archive = root / BUCKET / job["S3Path"]
-    assert str(archive) in log
+    assert "archives go to the embedded S3 directory, a temporary directory made on the first export" in log
+    archive = Path(re.search(rf"export job {job_id} COMPLETED .* -> (\S+)", log).group(1))
+    tail = f"/{BUCKET}/{job['S3Path']}"
+    assert str(archive).endswith(tail) and Path(str(archive)[:-len(tail)]).name.startswith("workmail-local-s3-")
     check_archive(archive.read_bytes(), archive.with_name(archive.name + ".json").read_bytes(), contents, job)
 
 
@@ -171,3 +172,15 @@ def test_unknown_job_on_a_restarted_server_is_still_not_found(tmp_path) -> None:
         with pytest.raises(ClientError) as exc:
             wm.describe_mailbox_export_job(OrganizationId=org, JobId="missing-job")
         assert code_of(exc) == "EntityNotFoundException"
+
+
+def test_the_in_process_mock_runs_export_jobs_too() -> None:
+    import boto3
+
+    from workmail_local.testing import mock_workmail
+
+    with mock_workmail():
+        wm = boto3.client("workmail", region_name="us-east-1")
+        org = wm.create_organization(Alias="mocked")["OrganizationId"]
+        mailbox_user(wm, org, "ann")
+        assert wait_for_end(wm, org, start(wm, org, "ann"))["State"] == "COMPLETED"

@@ -1,7 +1,7 @@
 """Where export archives go: the embedded S3-shaped directory, or an S3-compatible endpoint.
 
 - Embedded (default): ``<data-dir>/s3/<bucket>/<key>``; with ``--in-memory`` a temporary
-  directory made at start-up (its path is logged), with PostgreSQL ``s3`` in the per-user
+  directory ``workmail-local-s3-*`` made on the first export (each job's log line names it), with PostgreSQL ``s3`` in the per-user
   data directory. Buckets are directories, made on first use. Files are written whole
   (to a temporary name, then renamed), so a reader never sees half an archive.
 - ``--s3-endpoint-url URL``: ``PutObject`` to that endpoint with botocore's S3 client (what
@@ -35,17 +35,17 @@ class ObjectStore(Protocol):
 
 
 class LocalDirectory:
-    """The embedded store: one file per object under ``root/<bucket>/<key>``."""
+    """The embedded store: one file per object under ``root/<bucket>/<key>``; with no
+    ``root``, a temporary directory made on the first upload (in-memory servers)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path | None) -> None:
         self.root = root
 
-    def path_of(self, bucket: str, key: str) -> Path:
-        return self.root / bucket / key
-
     def put(self, region: str, bucket: str, key: str, data: bytes) -> str:
-        target = self.path_of(bucket, key)
         try:
+            if self.root is None:
+                self.root = Path(tempfile.mkdtemp(prefix="workmail-local-s3-"))
+            target = self.root / bucket / key
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
             with os.fdopen(fd, "wb") as handle:
@@ -57,6 +57,8 @@ class LocalDirectory:
         return str(target)
 
     def __str__(self) -> str:
+        if self.root is None:
+            return "the embedded S3 directory, a temporary directory made on the first export (--in-memory)"
         return f"the embedded S3 directory {self.root}"
 
 
@@ -101,6 +103,6 @@ def store_for(settings: Settings) -> ObjectStore:
     if settings.s3_endpoint_url:
         return Endpoint(settings.s3_endpoint_url)
     if settings.in_memory:
-        return LocalDirectory(Path(tempfile.mkdtemp(prefix="workmail-local-s3-")))
+        return LocalDirectory(None)
     data_dir = settings.resolved_data_dir or default_data_dir()
     return LocalDirectory(data_dir / "s3")
