@@ -139,6 +139,9 @@ class ExportRunner:
             state, error = "FAILED", str(exc)
         except OSError as exc:
             state, error = "FAILED", f"Could not read the mailbox from the mail store: {exc.strerror or exc}"
+        except Exception as exc:  # noqa: BLE001 - a job that cannot be exported fails; it is not retried forever
+            log.exception("export job %s failed", job["id"])
+            state, error = "FAILED", f"The export failed: {type(exc).__name__}: {exc}"[:1024]
         changed = self.store.run(lambda tx: self._end(tx, job["id"], state, error, ended))
         self._announced.discard(job["id"])
         took = time.perf_counter() - began
