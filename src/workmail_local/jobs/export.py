@@ -141,7 +141,7 @@ class ExportRunner:
             state, error = "FAILED", f"Could not read the mailbox from the mail store: {exc.strerror or exc}"
         except Exception as exc:  # noqa: BLE001 - a job that cannot be exported fails; it is not retried forever
             log.exception("export job %s failed", job["id"])
-            state, error = "FAILED", f"The export failed: {type(exc).__name__}: {exc}"[:1024]
+            state, error = "FAILED", f"The export failed: {type(exc).__name__}: {exc}"
         changed = self.store.run(lambda tx: self._end(tx, job["id"], state, error, ended))
         self._announced.discard(job["id"])
         took = time.perf_counter() - began
@@ -156,7 +156,7 @@ class ExportRunner:
 
     def _end(self, tx: Tx, job_id: str, state: str, error: str | None, ended: float | None) -> bool:
         """Record the job's end, unless it is no longer RUNNING (cancelled, or its organization deleted)."""
-        values: dict[str, Any] = {"state": state, "error_info": error,
+        values: dict[str, Any] = {"state": state, "error_info": error[:1024] if error else None,  # ErrorInfo's max
                                   "ended_at": ended if ended is not None else self.now(tx)}
         if state == "COMPLETED":
             values["progress"] = 100
