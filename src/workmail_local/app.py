@@ -38,6 +38,7 @@ from workmail_local.control import (
 )
 from workmail_local.credentials import load_credentials_file
 from workmail_local.idempotency import run_once
+from workmail_local.jobs.export import ExportRunner
 from workmail_local.protocol.errors import (
     InternalFailure,
     NotImplementedOperation,
@@ -99,6 +100,8 @@ class App:
         self.request_ids = RequestIds()
         self.access_log = AccessLog(enabled=logging.getLevelName(settings.log_level.upper()) <= logging.INFO)
         self.store.run(self._start)
+        # Mailbox export jobs run in this thread, started with the server (lifespan).
+        self.exports = ExportRunner(self.store, settings, self._now)
 
     def _start(self, tx: Tx) -> None:
         """Start-up: the emulator's state, and secrets an earlier version stored in clear sealed."""
@@ -229,8 +232,10 @@ class App:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.exports.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self.exports.stop()
                 self.access_log.flush()
                 self.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
@@ -328,7 +333,8 @@ class App:
             raise NotImplementedOperation(f"{op.name} is not implemented by WorkMail Local yet")
 
         def attempt(tx: Tx) -> Any:
-            ctx = RequestContext(account, region, request_id, op, tx, self._now(tx), self.settings, self.tokens)
+            ctx = RequestContext(account, region, request_id, op, tx, self._now(tx), self.settings, self.tokens,
+                                 self.secrets)
             if op.idempotency_token is None:
                 return handler(ctx, params)
             return run_once(ctx, params, lambda: handler(ctx, params))

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -68,6 +69,14 @@ class Settings:
     secrets_key_file: Path | None = None
     # Dovecot's mail directory: mailboxes at <mail_dir>/<entity-id>/Maildir (mail/mailstore.py).
     mail_dir: Path | None = None
+    # Mailbox export jobs: at least this many seconds of real time each (progress rises over them).
+    export_job_seconds: float = 0.0
+    # False (--no-export-daily-limit): a mailbox may be exported more than once in 24 hours.
+    export_daily_limit: bool = True
+    # An S3-compatible endpoint for export archives; None: the embedded store (<data-dir>/s3).
+    s3_endpoint_url: str | None = None
+    # Lambda ARN → local HTTP endpoint that TestAvailabilityConfiguration POSTs to instead.
+    availability_lambda_endpoints: tuple[tuple[str, str], ...] = ()
 
     @property
     def resolved_data_dir(self) -> Path | None:
@@ -116,6 +125,15 @@ _FLAGS: tuple[tuple[str, str, str | None, str], ...] = (
     ("--mail-dir", "MAIL_DIR", "DIR",
      "Dovecot's mail directory (the mail folder of dovecot-config's directory), where mailboxes are "
      "DIR/<entity-id>/Maildir: mailbox sizes and exports read it (default: none)"),
+    ("--export-job-seconds", "EXPORT_JOB_SECONDS", "SECONDS",
+     "every mailbox export job takes at least this many seconds of real time, its progress rising over them "
+     "(default 0)"),
+    ("--s3-endpoint-url", "S3_ENDPOINT_URL", "URL",
+     "S3-compatible endpoint (http(s)://host[:port]) that export archives are uploaded to, with the AWS "
+     "credentials of the environment (default: the embedded store, DATA-DIR/s3/<bucket>/<key>)"),
+    ("--availability-lambda-endpoints", "AVAILABILITY_LAMBDA_ENDPOINTS", "ARN=URL[,ARN=URL...]",
+     "local HTTP endpoints that stand in for availability provider Lambda functions: "
+     "TestAvailabilityConfiguration POSTs the availability request JSON there (default: none)"),
 )
 
 
@@ -125,6 +143,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(flag, metavar=metavar, default=None, help=f"{text} [{_env_name(env)}]")
     parser.add_argument("--in-memory", action="store_true", default=None,
                         help=f"keep all state in memory, write no file [{_env_name('IN_MEMORY')}=1]")
+    parser.add_argument("--no-export-daily-limit", action="store_true", default=None,
+                        help="let a mailbox be exported more than once in 24 hours (for tests) "
+                             f"[{_env_name('NO_EXPORT_DAILY_LIMIT')}=1]")
 
 
 class _Reader:
@@ -169,6 +190,23 @@ def _seconds(allowed: str, positive: bool = False) -> Callable[[str, str], float
             raise _bad(source, value, allowed)
         return number
     return convert
+
+
+def _endpoint_url(value: str, source: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _bad(source, value, "an http(s):// URL such as http://127.0.0.1:9000")
+    return value.strip()
+
+
+def _lambda_endpoints(value: str, source: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        arn, _, url = item.partition("=")
+        if not arn.startswith("arn:") or not url:
+            raise _bad(source, value, "ARN=URL pairs separated by commas")
+        pairs.append((arn, _endpoint_url(url, source)))
+    return tuple(pairs)
 
 
 def _byte_count(value: str, source: str) -> int:
@@ -221,6 +259,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     secrets_key_file = r.get("--secrets-key-file", "SECRETS_KEY_FILE", None)
     mail_dir = r.get("--mail-dir", "MAIL_DIR", None)
     database_url = r.get("--database-url", "DATABASE_URL", None)
+    no_daily_limit = r.get("--no-export-daily-limit", "NO_EXPORT_DAILY_LIMIT", False,
+                           lambda v, s: v if isinstance(v, bool) else _flag(v, s))
+    s3_endpoint_url = r.get("--s3-endpoint-url", "S3_ENDPOINT_URL", None, _endpoint_url)
+    lambda_endpoints = r.get("--availability-lambda-endpoints", "AVAILABILITY_LAMBDA_ENDPOINTS", (),
+                             _lambda_endpoints)
     data_dir_text, data_dir_source = r.raw("--data-dir", "DATA_DIR", None)
     settings = Settings(
         host=r.get("--host", "HOST", "127.0.0.1"),
@@ -242,6 +285,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
                            _seconds("a number of seconds greater than 0", positive=True)),
         secrets_key_file=Path(secrets_key_file) if secrets_key_file else None,
         mail_dir=Path(mail_dir) if mail_dir else None,
+        export_job_seconds=r.get("--export-job-seconds", "EXPORT_JOB_SECONDS", 0.0,
+                                 _seconds("a number of seconds, 0 or more")),
+        export_daily_limit=not no_daily_limit,
+        s3_endpoint_url=s3_endpoint_url or None,
+        availability_lambda_endpoints=lambda_endpoints,
     )
     if auth == "enforce" and not credentials_file:
         raise SettingError("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workmail_local.config import Settings
 from workmail_local.protocol.model import Operation
 from workmail_local.protocol.pagination import PageTokens, paginate
 from workmail_local.store import Tx
 from workmail_local.store.pages import keyset
+
+if TYPE_CHECKING:
+    from workmail_local.sealed import SecretBox
 
 
 @dataclass(slots=True)
@@ -25,6 +28,8 @@ class RequestContext:
     now: float
     settings: Settings
     tokens: PageTokens
+    # Seals secrets that must be read back (sealed.py); None only where no app runs.
+    secrets: SecretBox | None = None
 
     def paginate(
         self,

@@ -1,4 +1,4 @@
-"""Secrets that must be read back (TOTP secrets) are stored encrypted, with a key that is
+"""Secrets that must be read back (TOTP secrets, EWS availability passwords) are stored encrypted, with a key that is
 not in the database.
 
 Passwords, personal access tokens and session tokens are only ever compared, so they are
@@ -32,7 +32,8 @@ from workmail_local.store import Tx
 PREFIX = "sealed1:"
 KEY_FILE_NAME = "secrets.key"
 # (table, key columns, sealed column) of every sealed secret.
-SEALED_COLUMNS = (("idc_credentials", ("identity_store_id", "user_id"), "totp_secret"),)
+SEALED_COLUMNS = (("idc_credentials", ("identity_store_id", "user_id"), "totp_secret"),
+                  ("availability_configurations", ("organization_id", "domain_name"), "ews_password"))
 
 
 class SecretsKeyError(Exception):

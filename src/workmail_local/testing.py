@@ -216,6 +216,7 @@ class InProcessWorkMail:
         from workmail_local.config import Settings
 
         self.app = App(settings or Settings(in_memory=True, log_level="warning"))
+        self.app.exports.start()  # no lifespan in-process: mailbox export jobs run all the same
 
     def answer(self, request: Any, **_: Any) -> Any:
         """botocore ``before-send``: the app's response for a hosted service, else ``None`` (send it)."""
@@ -330,6 +331,7 @@ class mock_workmail:  # noqa: N801 - used like moto's mock_aws
         self._added_env = []
         if self.local is not None:
             _active.remove(self.local)
+            self.local.app.exports.stop()
             self.local.app.store.close()
             self.local = None
 

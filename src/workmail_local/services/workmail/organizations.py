@@ -27,6 +27,17 @@ def on_organization_delete(step: DeletionStep) -> DeletionStep:
     return step
 
 
+def forget_with_organization(*tables: str) -> None:
+    """Register a step of DeleteOrganization that deletes the organization's rows of each
+    table (settings that mean nothing without it); the names are the caller's own."""
+
+    def forget(ctx: RequestContext, org: Row, params: dict[str, Any]) -> None:
+        for table in tables:
+            ctx.tx.execute(f"DELETE FROM {table} WHERE organization_id = ?", (org["id"],))  # noqa: S608
+
+    deletion_steps.append(forget)
+
+
 # What other resources give every new organization (default rules …), run in
 # registration order inside CreateOrganization's transaction, with the new ID.
 CreationStep = Callable[[RequestContext, str], None]
@@ -79,6 +90,16 @@ def require_active_organization(ctx: RequestContext, organization_id: str) -> Ro
     if state != "Active":
         raise errors.OrganizationStateException(f"Organization {organization_id} is not Active, state: {state}")
     return org
+
+
+def check_room(ctx: RequestContext, organization_id: str, table: str, limit: int, what: str) -> None:
+    """``LimitExceededException`` when the organization already has ``limit`` rows of
+    ``table`` (``what`` names them in the message); the table name is the caller's own."""
+    count = ctx.tx.value(f"SELECT COUNT(*) FROM {table} WHERE organization_id = ?", (organization_id,))  # noqa: S608
+    if count >= limit:
+        raise errors.LimitExceededException(
+            f"Organization {organization_id} already has {limit} {what}, the most it may have."
+        )
 
 
 @handlers("CreateOrganization")
