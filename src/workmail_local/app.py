@@ -18,6 +18,7 @@ import secrets
 import time
 import traceback
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 
@@ -37,6 +38,7 @@ from workmail_local.control import (
     load_routes,
 )
 from workmail_local.credentials import load_credentials_file
+from workmail_local.mailbox_auth import logins
 from workmail_local.idempotency import run_once
 from workmail_local.protocol.errors import (
     InternalFailure,
@@ -117,6 +119,7 @@ class App:
         self.tokens = PageTokens(bytes.fromhex(rows["page_token_secret"]))
         self.clock.offset = float(rows.get("clock_offset", 0.0))
         self.secrets.check_database(tx)
+        logins.set_history(tx, self.settings.login_history)
 
     def _now(self, tx: Tx) -> float:
         """The clock reading for one transaction. With a shared database another process
@@ -368,6 +371,8 @@ class App:
                 raise ControlError(400, "SerializationException", f"The request body is not valid JSON: {exc}") from None
             if type(data) is not dict:
                 raise ControlError(400, "SerializationException", "The request body must be a JSON object")
+            if lookup == "GET" and query:  # a GET's parameters are its query string's
+                data = {**dict(parse_qsl(query.decode("latin-1"))), **data}
             if self.key_secrets is not None and route in ADMIN:
                 credential = verify(method, raw_path.decode("latin-1") if raw_path is not None else path,
                                     query.decode("latin-1"), headers, body, self.key_secrets, CONTROL_SIGNING_NAME,

@@ -21,6 +21,7 @@ import platformdirs
 DEFAULT_PORT = 8038
 DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
 DEFAULT_IDLE_TIMEOUT = 10.0
+DEFAULT_LOGIN_HISTORY = 10_000
 VALIDATION_ERRORS = ("InvalidParameterException", "ValidationException")
 AUTH_MODES = ("open", "enforce")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -68,6 +69,8 @@ class Settings:
     secrets_key_file: Path | None = None
     # Dovecot's mail directory: mailboxes at <mail_dir>/<entity-id>/Maildir (mail/mailstore.py).
     mail_dir: Path | None = None
+    # Mailbox login attempts kept per organization (the console and /mailbox/logins).
+    login_history: int = DEFAULT_LOGIN_HISTORY
 
     @property
     def resolved_data_dir(self) -> Path | None:
@@ -116,6 +119,8 @@ _FLAGS: tuple[tuple[str, str, str | None, str], ...] = (
     ("--mail-dir", "MAIL_DIR", "DIR",
      "Dovecot's mail directory (the mail folder of dovecot-config's directory), where mailboxes are "
      "DIR/<entity-id>/Maildir: mailbox sizes and exports read it (default: none)"),
+    ("--login-history", "LOGIN_HISTORY", "N",
+     f"mailbox login attempts kept per organization, older ones are dropped (default {DEFAULT_LOGIN_HISTORY})"),
 )
 
 
@@ -171,11 +176,16 @@ def _seconds(allowed: str, positive: bool = False) -> Callable[[str, str], float
     return convert
 
 
-def _byte_count(value: str, source: str) -> int:
-    text = value.strip()
-    if not text.isdigit() or int(text) < 1:
-        raise _bad(source, value, "a whole number of bytes, 1 or more")
-    return int(text)
+def _whole_number(unit: str) -> Callable[[str, str], int]:
+    def convert(value: str, source: str) -> int:
+        text = value.strip()
+        if not text.isdigit() or int(text) < 1:
+            raise _bad(source, value, f"a whole number of {unit}, 1 or more")
+        return int(text)
+    return convert
+
+
+_byte_count = _whole_number("bytes")
 
 
 def _choice(choices: tuple[str, ...]) -> Callable[[str, str], str]:
@@ -242,6 +252,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
                            _seconds("a number of seconds greater than 0", positive=True)),
         secrets_key_file=Path(secrets_key_file) if secrets_key_file else None,
         mail_dir=Path(mail_dir) if mail_dir else None,
+        login_history=r.get("--login-history", "LOGIN_HISTORY", DEFAULT_LOGIN_HISTORY, _whole_number("logins")),
     )
     if auth == "enforce" and not credentials_file:
         raise SettingError("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "
