@@ -58,6 +58,7 @@ from workmail_local.sealed import box_for
 from workmail_local.services import HOSTED, load_handlers
 from workmail_local.slow import in_rounds
 from workmail_local.store import Store, Tx, open_store
+from workmail_local.web import PAGE_PREFIXES, Pages, is_page
 
 log = logging.getLogger("workmail_local.requests")
 
@@ -101,6 +102,7 @@ class App:
         self.request_ids = RequestIds()
         self.access_log = AccessLog(enabled=logging.getLevelName(settings.log_level.upper()) <= logging.INFO)
         self.store.run(self._start)
+        self.pages = Pages(self)
 
     def _start(self, tx: Tx) -> None:
         """Start-up: the emulator's state, and secrets an earlier version stored in clear sealed."""
@@ -163,6 +165,10 @@ class App:
         if type(body) is int:
             status, payload, extra = self.too_large(path, headers, body)
             content_type = JSON if path.startswith(CONTROL_PREFIX) else JSON_11
+        elif path != "/" and path.startswith(PAGE_PREFIXES) or (
+                path == "/" and scope["method"] != "POST" and is_page(scope["method"], path, headers)):
+            # A page (never POST /): the web sub-application answers it (workmail_local.web).
+            status, payload, extra, content_type = await in_rounds(lambda: self.pages.handle(scope, headers, body))
         elif path.startswith(CONTROL_PREFIX):
             status, payload, extra = await in_rounds(
                 lambda: self.handle_control(scope["method"], path, headers, body,
