@@ -39,7 +39,7 @@ def page(tmp_path: Path) -> Iterator[Any]:
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=ARGS,
-            viewport={"width": 1100, "height": 760})
+            viewport={"width": 1280, "height": 720})
         dialogs: list[str] = []
         context.on("page", lambda p: p.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
         tab = context.pages[0] if context.pages else context.new_page()
