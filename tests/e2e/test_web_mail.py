@@ -4,10 +4,6 @@ the explanations when tokens are unavailable, escaping, CSRF and the console."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from tests.e2e.browser import (  # noqa: F401 - page is a fixture
     console_rows,
     directory_sign_in,
@@ -16,18 +12,9 @@ from tests.e2e.browser import (  # noqa: F401 - page is a fixture
     portal_sign_in,
     screenshot,
 )
-from tests.e2e.dovecot_rig import Dovecot, require_dovecot
-from tests.e2e.test_imap import imap_login
+from tests.e2e.test_imap import dovecot, imap_login  # noqa: F401 - dovecot is a fixture
 from tests.e2e.world import DIRECTORY_PASSWORD, build_world
 from workmail_local.web.http import csrf_token_for
-
-
-@pytest.fixture(scope="module")
-def dovecot(live_server) -> Iterator[Dovecot]:
-    require_dovecot()
-    rig = Dovecot(live_server.url)
-    yield rig
-    rig.stop()
 
 
 def _csrf(page) -> str:  # noqa: ANN001
