@@ -9,6 +9,7 @@ where that is a failure.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+# Screenshots go to docs/ (committed, shown by the README) only when asked, so that a test
+# run leaves the tree clean: WORKMAIL_LOCAL_SCREENSHOTS=docs; else to a temporary folder.
+SHOTS = DOCS if os.environ.get("WORKMAIL_LOCAL_SCREENSHOTS") == "docs" else Path(tempfile.gettempdir()) / "workmail-local-screenshots"
 
 
 def _unavailable(reason: str) -> None:
@@ -51,9 +55,12 @@ def page(tmp_path: Path) -> Iterator[Any]:
         assert not dialogs, f"a page ran script: dialogs {dialogs}"
 
 
-def screenshot(page: Any, name: str) -> None:
-    """Save the page as docs/<name>.png (the README shows these)."""
-    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)
+def screenshot(page: Any, name: str, width: int | None = None) -> None:
+    """Save the page as <name>.png (in docs/ the README shows them; see SHOTS), ``width`` wide."""
+    if width is not None:
+        page.set_viewport_size({"width": width, "height": 720})
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def now(server: Any) -> float:

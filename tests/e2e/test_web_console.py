@@ -35,7 +35,7 @@ def test_console_shows_organizations_users_and_each_login_with_its_reason(server
         (world.email, "IMAP", "PERSONAL_ACCESS_TOKEN", "ALLOWED", ""),
     ]
     assert rows[0][4] == "127.0.0.1"  # the browser's address
-    screenshot(page, "web-console-logins")
+    screenshot(page, "web-console-logins", width=1600)
 
     page.get_by_label("Result").select_option("ALLOWED")
     page.get_by_role("button", name="Filter").click()
