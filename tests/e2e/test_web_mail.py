@@ -163,3 +163,32 @@ def test_unknown_alias_and_an_organization_that_is_not_active(server, page) -> N
     response = page.goto(f"{server.url}/mail/acme")
     assert response.status == 409
     assert "is not Active (its state is Deleted)" in page.content()
+
+
+def test_a_user_who_may_not_reach_the_mailbox_is_told_why(server, page) -> None:  # noqa: F811
+    world = build_world(server, assign=False)
+    portal_sign_in(page, server, world)  # links ann; she has no application
+    page.goto(f"{server.url}/mail/acme")
+    page.get_by_role("button", name="Continue with IAM Identity Center").click()
+    assert page.locator("#idc-error").inner_text() == \
+        "IAM Identity Center did not let you in (NOT_ASSIGNED_TO_APPLICATION)."
+    assert [(r["Method"], r["Result"], r["Reason"]) for r in logins(server)] == [
+        ("IAM_IDENTITY_CENTER", "REFUSED", "NOT_ASSIGNED_TO_APPLICATION")]
+    directory_sign_in(page, server)  # IDENTITY_PROVIDER_AND_DIRECTORY: the directory password still works
+    page.goto(f"{server.url}/mail/acme/settings/tokens")
+    assert "may not reach a mailbox of organization" in page.locator("#unavailable").inner_text()
+    assert "NOT_ASSIGNED_TO_APPLICATION" in page.locator("#unavailable").inner_text()
+    assert page.locator("#create").count() == 0
+    assert console_rows(page, server)[1][-1] == "NOT_ASSIGNED_TO_APPLICATION"
+
+
+def test_a_bad_token_name_is_shown_next_to_the_field(server, page) -> None:  # noqa: F811
+    world = build_world(server)
+    world.session()
+    directory_sign_in(page, server)
+    page.goto(f"{server.url}/mail/acme/settings/tokens")
+    page.get_by_label("Name").fill("bad<name>")
+    page.get_by_role("button", name="Create token").click()
+    assert page.locator("#name-error").inner_text() == "The name may not contain control characters, <, > or \\."
+    assert page.get_by_label("Name").input_value() == "bad<name>"
+    assert world.workmail.list_personal_access_tokens(OrganizationId=world.org_id)["PersonalAccessTokenSummaries"] == []
