@@ -37,14 +37,21 @@ def record(tx: Tx, now: float, username: str, protocol: str, source_ip: str | No
         (seq, now, organization_id, user_id, username, protocol, source_ip, method,
          ALLOWED if allowed else REFUSED, None if allowed else reason),
     )
+    key = organization_id or ""
+    tx.execute("INSERT INTO mailbox_login_counts (organization_key, kept) VALUES (?, 1)"
+               " ON CONFLICT (organization_key) DO UPDATE SET kept = mailbox_login_counts.kept + 1", (key,))
+    kept = tx.value("SELECT kept FROM mailbox_login_counts WHERE organization_key = ?", (key,))
     limit = tx.value("SELECT value FROM meta WHERE key = ?", (HISTORY_KEY,))
     limit = int(limit) if limit is not None else DEFAULT_LOGIN_HISTORY
+    if kept <= limit:
+        return
+    # Drop the oldest (usually one): the newest dropped is the (kept - limit)th oldest.
     same_org = "organization_id IS NULL" if organization_id is None else "organization_id = ?"
     args: tuple[Any, ...] = () if organization_id is None else (organization_id,)
-    oldest_kept = tx.value(f"SELECT seq FROM mailbox_logins WHERE {same_org} ORDER BY seq DESC LIMIT 1 OFFSET ?",  # noqa: S608
-                           (*args, limit - 1))
-    if oldest_kept is not None:
-        tx.execute(f"DELETE FROM mailbox_logins WHERE {same_org} AND seq < ?", (*args, oldest_kept))  # noqa: S608
+    last_dropped = tx.value(f"SELECT seq FROM mailbox_logins WHERE {same_org} ORDER BY seq LIMIT 1 OFFSET ?",  # noqa: S608
+                            (*args, kept - limit - 1))
+    tx.execute(f"DELETE FROM mailbox_logins WHERE {same_org} AND seq <= ?", (*args, last_dropped))  # noqa: S608
+    tx.execute("UPDATE mailbox_login_counts SET kept = ? WHERE organization_key = ?", (limit, key))
 
 
 def page(tx: Tx, organization_id: str | None, user_id: str | None, result: str | None,
