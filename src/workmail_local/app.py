@@ -38,8 +38,8 @@ from workmail_local.control import (
     load_routes,
 )
 from workmail_local.credentials import load_credentials_file
-from workmail_local.mailbox_auth import logins
 from workmail_local.idempotency import run_once
+from workmail_local.mailbox_auth import logins
 from workmail_local.protocol.errors import (
     InternalFailure,
     NotImplementedOperation,
