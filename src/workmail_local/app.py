@@ -18,6 +18,7 @@ import secrets
 import time
 import traceback
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 
@@ -39,6 +40,7 @@ from workmail_local.control import (
 from workmail_local.credentials import load_credentials_file
 from workmail_local.idempotency import run_once
 from workmail_local.jobs.export import ExportRunner
+from workmail_local.mailbox_auth import logins
 from workmail_local.protocol.errors import (
     InternalFailure,
     NotImplementedOperation,
@@ -57,6 +59,7 @@ from workmail_local.sealed import box_for
 from workmail_local.services import HOSTED, load_handlers
 from workmail_local.slow import in_rounds
 from workmail_local.store import Store, Tx, open_store
+from workmail_local.web import PAGE_PREFIXES, Pages, is_page
 
 log = logging.getLogger("workmail_local.requests")
 
@@ -102,6 +105,7 @@ class App:
         self.store.run(self._start)
         # Mailbox export jobs run in this thread, started with the server (lifespan).
         self.exports = ExportRunner(self.store, settings, self._now)
+        self.pages = Pages(self)
 
     def _start(self, tx: Tx) -> None:
         """Start-up: the emulator's state, and secrets an earlier version stored in clear sealed."""
@@ -120,6 +124,7 @@ class App:
         self.tokens = PageTokens(bytes.fromhex(rows["page_token_secret"]))
         self.clock.offset = float(rows.get("clock_offset", 0.0))
         self.secrets.check_database(tx)
+        logins.set_history(tx, self.settings.login_history)
 
     def _now(self, tx: Tx) -> float:
         """The clock reading for one transaction. With a shared database another process
@@ -163,6 +168,10 @@ class App:
         if type(body) is int:
             status, payload, extra = self.too_large(path, headers, body)
             content_type = JSON if path.startswith(CONTROL_PREFIX) else JSON_11
+        elif path != "/" and path.startswith(PAGE_PREFIXES) or (
+                path == "/" and scope["method"] != "POST" and is_page(scope["method"], path, headers)):
+            # A page (never POST /): the web sub-application answers it (workmail_local.web).
+            status, payload, extra, content_type = await in_rounds(lambda: self.pages.handle(scope, headers, body))
         elif path.startswith(CONTROL_PREFIX):
             status, payload, extra = await in_rounds(
                 lambda: self.handle_control(scope["method"], path, headers, body,
@@ -374,6 +383,8 @@ class App:
                 raise ControlError(400, "SerializationException", f"The request body is not valid JSON: {exc}") from None
             if type(data) is not dict:
                 raise ControlError(400, "SerializationException", "The request body must be a JSON object")
+            if lookup == "GET" and query:  # a GET's parameters are its query string's
+                data = {**dict(parse_qsl(query.decode("latin-1"))), **data}
             if self.key_secrets is not None and route in ADMIN:
                 credential = verify(method, raw_path.decode("latin-1") if raw_path is not None else path,
                                     query.decode("latin-1"), headers, body, self.key_secrets, CONTROL_SIGNING_NAME,

@@ -22,6 +22,7 @@ import platformdirs
 DEFAULT_PORT = 8038
 DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
 DEFAULT_IDLE_TIMEOUT = 10.0
+DEFAULT_LOGIN_HISTORY = 10_000
 VALIDATION_ERRORS = ("InvalidParameterException", "ValidationException")
 AUTH_MODES = ("open", "enforce")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -77,6 +78,8 @@ class Settings:
     s3_endpoint_url: str | None = None
     # Lambda ARN → local HTTP endpoint that TestAvailabilityConfiguration POSTs to instead.
     availability_lambda_endpoints: tuple[tuple[str, str], ...] = ()
+    # Mailbox login attempts kept per organization (the console and /mailbox/logins).
+    login_history: int = DEFAULT_LOGIN_HISTORY
 
     @property
     def resolved_data_dir(self) -> Path | None:
@@ -134,6 +137,8 @@ _FLAGS: tuple[tuple[str, str, str | None, str], ...] = (
     ("--availability-lambda-endpoints", "AVAILABILITY_LAMBDA_ENDPOINTS", "ARN=URL[,ARN=URL...]",
      "local HTTP endpoints that stand in for availability provider Lambda functions: "
      "TestAvailabilityConfiguration POSTs the availability request JSON there (default: none)"),
+    ("--login-history", "LOGIN_HISTORY", "N",
+     f"mailbox login attempts kept per organization, older ones are dropped (default {DEFAULT_LOGIN_HISTORY})"),
 )
 
 
@@ -209,11 +214,16 @@ def _lambda_endpoints(value: str, source: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _byte_count(value: str, source: str) -> int:
-    text = value.strip()
-    if not text.isdigit() or int(text) < 1:
-        raise _bad(source, value, "a whole number of bytes, 1 or more")
-    return int(text)
+def _whole_number(unit: str) -> Callable[[str, str], int]:
+    def convert(value: str, source: str) -> int:
+        text = value.strip()
+        if not text.isdigit() or int(text) < 1:
+            raise _bad(source, value, f"a whole number of {unit}, 1 or more")
+        return int(text)
+    return convert
+
+
+_byte_count = _whole_number("bytes")
 
 
 def _choice(choices: tuple[str, ...]) -> Callable[[str, str], str]:
@@ -290,6 +300,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         export_daily_limit=not no_daily_limit,
         s3_endpoint_url=s3_endpoint_url or None,
         availability_lambda_endpoints=lambda_endpoints,
+        login_history=r.get("--login-history", "LOGIN_HISTORY", DEFAULT_LOGIN_HISTORY, _whole_number("logins")),
     )
     if auth == "enforce" and not credentials_file:
         raise SettingError("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "

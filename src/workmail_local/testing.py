@@ -243,7 +243,8 @@ class InProcessWorkMail:
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         """The control API, in-process: ``control("POST", "/clock", {"advance_seconds": 60})``."""
         data = b"" if body is None else json.dumps(body).encode()
-        status, payload, _ = self.app.handle_control(method, "/_workmail-local" + path, {}, data)
+        path, _, query = path.partition("?")  # GET /mailbox/logins?OrganizationId=…
+        status, payload, _ = self.app.handle_control(method, "/_workmail-local" + path, {}, data, query.encode())
         return status, json.loads(payload) if payload else {}
 
 

@@ -313,3 +313,26 @@ def test_a_missing_credentials_file_refuses_to_start_in_open_mode_too(tmp_path: 
     result = serve("--in-memory", "--credentials-file", str(tmp_path / "absent"))
     assert result.returncode == 2
     assert f"cannot read credentials file {tmp_path / 'absent'}" in result.stderr
+
+
+def test_login_activity_is_admin_and_the_console_is_not_served(enforcing: LocalServer) -> None:
+    import urllib.error
+    import urllib.request
+
+    admin = client(enforcing, "workmail", ADMIN_KEY, ADMIN_SECRET)
+    other = client(enforcing, "workmail", OTHER_KEY, OTHER_SECRET)
+    org_id = admin.create_organization(Alias="enforced")["OrganizationId"]
+    other_org = other.create_organization(Alias="elsewhere")["OrganizationId"]
+    enforcing.control("POST", "/mailbox/authenticate", {"Username": "x", "Secret": "y", "Protocol": "IMAP",
+                                                        "OrganizationId": org_id}, signed=False)
+    status, body = enforcing.control("GET", f"/mailbox/logins?OrganizationId={org_id}")
+    assert status == 200 and [x["Reason"] for x in body["Logins"]] == ["UNKNOWN_USER"]
+    unsigned = enforcing.control("GET", f"/mailbox/logins?OrganizationId={org_id}", signed=False)
+    assert unsigned[0] == 400 and unsigned[1]["__type"] == "MissingAuthenticationTokenException"
+    assert enforcing.control("GET", f"/mailbox/logins?OrganizationId={other_org}")[0] == 404
+    assert enforcing.control("GET", "/mailbox/logins")[0] == 404
+    request = urllib.request.Request(enforcing.url + "/_workmail-local/console", headers={"Accept": "text/html"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request)  # noqa: S310 - the local test server
+    assert refused.value.code == 403
+    assert b"not served under --auth enforce" in refused.value.read()

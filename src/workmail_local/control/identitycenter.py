@@ -8,7 +8,6 @@ from workmail_local.control import ControlError, ControlRequest, require, route
 from workmail_local.mailbox_auth.passwords import policy_violation
 from workmail_local.services.identitycenter import directory, signin
 from workmail_local.services.identitycenter.instances import find_identity_store
-from workmail_local.services.identitycenter.linking import link_workmail_users
 from workmail_local.store import Row
 
 
@@ -58,14 +57,10 @@ def register_mfa(req: ControlRequest) -> tuple[int, dict[str, Any]]:
 def sign_in(req: ControlRequest) -> tuple[int, dict[str, Any]]:
     """``{"IdentityStoreId", "UserName", "Password", "Otp"?}`` → a session, or 401/429."""
     instance = _store(req)
-    store_id = instance["identity_store_id"]
     user_name = require(req.body, "UserName")
     password = require(req.body, "Password")
     otp = req.body.get("Otp")
     if otp is not None and not isinstance(otp, str):
         raise ControlError(400, "ValidationException", "Otp must be a string of digits")
-    user = directory.find_user_by_name(req.tx, store_id, user_name)
-    result = signin.sign_in(req.tx, req.app.secrets, req.account, req.region, store_id, user, user_name, password, otp, req.now)
-    if result.status == 200 and user is not None:
-        link_workmail_users(req.tx, instance, user)
+    result = signin.sign_in_user(req.tx, req.app.secrets, instance, user_name, password, otp, req.now)
     return result.status, result.body

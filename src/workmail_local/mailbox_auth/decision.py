@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from workmail_local.mailbox_auth import logins
 from workmail_local.mailbox_auth.passwords import verify_password
 from workmail_local.mailbox_auth.policy import admit
 from workmail_local.mailbox_auth.tokens import token_hash
@@ -100,8 +101,19 @@ def authenticate(tx: Tx, username: str, secret: str, protocol: str, now: float,
                  organization_id: str | None = None, source_ip: str | None = None,
                  device: Mapping[str, str | None] | None = None) -> Decision:
     """Decide one login. ``protocol`` is one of :data:`PROTOCOLS`; ``source_ip`` is the
-    client's address when known, ``device`` what an ActiveSync client reports."""
+    client's address when known, ``device`` what an ActiveSync client reports. Every
+    attempt is recorded in the login activity (``logins.record``)."""
     login = find_login(tx, username, secret, now, organization_id)
+    decision = _decide(tx, login, secret, protocol, now, source_ip, device)
+    tried = None if login is None else PERSONAL_ACCESS_TOKEN if login["token_id"] is not None else DIRECTORY_PASSWORD
+    logins.record(tx, now, username, protocol, source_ip, decision.authenticated,
+                  login["organization_id"] if login is not None else organization_id,
+                  login["id"] if login is not None else None, decision.method or tried, decision.reason)
+    return decision
+
+
+def _decide(tx: Tx, login: Row | None, secret: str, protocol: str, now: float, source_ip: str | None,
+            device: Mapping[str, str | None] | None) -> Decision:
     if login is None:
         verify_password(None, secret)  # as slow as a wrong password: the answer's timing tells nothing
         return _refuse(UNKNOWN_USER)

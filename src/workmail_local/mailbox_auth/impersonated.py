@@ -10,7 +10,7 @@ enabled user of the organization, the role's rules allow that target
 
 from __future__ import annotations
 
-from workmail_local.mailbox_auth import impersonation
+from workmail_local.mailbox_auth import impersonation, logins
 from workmail_local.mailbox_auth.decision import UNKNOWN_USER, USER_NOT_ENABLED, Decision
 from workmail_local.mailbox_auth.policy import admit
 from workmail_local.mailbox_auth.tokens import token_hash
@@ -36,23 +36,31 @@ _TARGET = (
 
 def authenticate_impersonation(tx: Tx, token: str, target_user: str, now: float,
                                organization_id: str | None = None, source_ip: str | None = None) -> Decision:
-    """Decide one impersonated EWS login."""
+    """Decide one impersonated EWS login (recorded in the login activity, under the target's name)."""
+    decision = _decide(tx, token, target_user, now, organization_id, source_ip)
+    logins.record(tx, now, target_user, "EWS", source_ip, decision.authenticated,
+                  decision.organization_id or organization_id, decision.user_id, IMPERSONATION_ROLE, decision.reason)
+    return decision
+
+
+def _decide(tx: Tx, token: str, target_user: str, now: float, organization_id: str | None,
+            source_ip: str | None) -> Decision:
     row = tx.one(_TOKEN, (token_hash(token), now))
     if row is None or organization_id is not None and row["organization_id"] != organization_id:
         return Decision(False, reason=INVALID_TOKEN)
     if impersonation.expired(row["expires_at"], now):
-        return Decision(False, reason=TOKEN_EXPIRED)
+        return Decision(False, organization_id=row["organization_id"], reason=TOKEN_EXPIRED)
     org_id = row["organization_id"]
     key = target_user.lower()
     targets = tx.all(_TARGET, (org_id, key, key, org_id, key))
     if len(targets) != 1:
-        return Decision(False, reason=UNKNOWN_USER)
+        return Decision(False, organization_id=org_id, reason=UNKNOWN_USER)
     target = targets[0]
     if target["state"] != "ENABLED":
-        return Decision(False, reason=USER_NOT_ENABLED)
+        return Decision(False, target["id"], org_id, reason=USER_NOT_ENABLED)
     effect, _ = impersonation.evaluate(impersonation.stored_rules(row["rules"], row["targets"]), target["id"])
     if effect != "ALLOW":
-        return Decision(False, reason=RULE_DENIED, impersonation_role_id=row["role_id"],
+        return Decision(False, target["id"], org_id, reason=RULE_DENIED, impersonation_role_id=row["role_id"],
                         impersonation_type=row["role_type"])
     allowed = Decision(True, target["id"], org_id, IMPERSONATION_ROLE, impersonation_role_id=row["role_id"],
                        impersonation_type=row["role_type"])

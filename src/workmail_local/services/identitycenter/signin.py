@@ -23,7 +23,8 @@ import pyotp
 
 from workmail_local.mailbox_auth.passwords import hash_password, verify_password
 from workmail_local.sealed import SecretBox
-from workmail_local.services.identitycenter.directory import USER_PRINCIPAL, fold, on_principal_delete
+from workmail_local.services.identitycenter.directory import USER_PRINCIPAL, find_user_by_name, fold, on_principal_delete
+from workmail_local.services.identitycenter.linking import link_workmail_users
 from workmail_local.store import Row, Tx
 
 SESSION_SECONDS = 8 * 3600
@@ -117,12 +118,15 @@ def _clear_failures(tx: Tx, identity_store_id: str, key: str) -> None:
                (identity_store_id, key))
 
 
-def _check_secrets(tx: Tx, box: SecretBox, identity_store_id: str, user: Row | None, password: str,
+def _check_secrets(tx: Tx, box: SecretBox, identity_store_id: str, user: Row | None, password: str | None,
                    otp: str | None, now: float) -> bool:
-    """Password and (when an app is registered) code; marks the code used on success."""
+    """Password (``None``: checked by :func:`needs_code` before) and (when an app is
+    registered) code; marks the code used on success."""
     credentials = _credentials(tx, identity_store_id, user["user_id"]) if user is not None else None
     stored_hash = credentials["password_hash"] if credentials is not None else None
-    if not verify_password(stored_hash, password).ok:
+    if password is not None and not verify_password(stored_hash, password).ok:
+        return False
+    if credentials is None:
         return False
     if credentials["totp_secret"] is None:
         return True
@@ -135,9 +139,23 @@ def _check_secrets(tx: Tx, box: SecretBox, identity_store_id: str, user: Row | N
     return True
 
 
+def needs_code(tx: Tx, identity_store_id: str, user: Row | None, user_name: str, password: str, now: float) -> bool:
+    """Whether ``password`` is right for a user with an authenticator app who is not locked
+    out: the access portal then asks for the code on a page of its own and finishes with
+    ``sign_in(…, password=None, otp=code)``. Records nothing: a wrong password goes on to
+    :func:`sign_in`, which counts it."""
+    if user is None or _locked_until(tx, identity_store_id, fold(user_name), now) is not None:
+        return False
+    credentials = _credentials(tx, identity_store_id, user["user_id"])
+    if credentials is None or credentials["totp_secret"] is None:
+        return False
+    return verify_password(credentials["password_hash"], password).ok
+
+
 def sign_in(tx: Tx, box: SecretBox, account: str, region: str, identity_store_id: str, user: Row | None, user_name: str,
-            password: str, otp: str | None, now: float) -> SignInResult:
+            password: str | None, otp: str | None, now: float) -> SignInResult:
     """Check a sign-in (``user`` is the identity-store user named ``user_name``, or ``None``).
+    ``password=None`` only after :func:`needs_code` accepted it (the portal's code step).
 
     Failures are recorded in ``tx``: the caller must commit it even when refusing.
     """
@@ -157,6 +175,18 @@ def sign_in(tx: Tx, box: SecretBox, account: str, region: str, identity_store_id
         (session_hash(token), account, region, identity_store_id, user["user_id"], now, expires_at),
     )
     return SignInResult(200, {"SessionToken": token, "UserId": user["user_id"], "ExpiresAt": expires_at})
+
+
+def sign_in_user(tx: Tx, box: SecretBox, instance: Row, user_name: str, password: str | None, otp: str | None,
+                 now: float) -> SignInResult:
+    """:func:`sign_in` for the user named ``user_name`` in ``instance``'s identity store; a
+    success links the user's WorkMail namesakes (``linking.link_workmail_users``)."""
+    store_id = instance["identity_store_id"]
+    user = find_user_by_name(tx, store_id, user_name)
+    result = sign_in(tx, box, instance["account"], instance["region"], store_id, user, user_name, password, otp, now)
+    if result.status == 200 and user is not None:
+        link_workmail_users(tx, instance, user)
+    return result
 
 
 def session_hash(token: str) -> str:

@@ -1,0 +1,35 @@
+"""The login activity keeps the newest N attempts per organization (and N for nobody's)."""
+
+from __future__ import annotations
+
+from workmail_local.mailbox_auth import logins
+from workmail_local.store import open_store
+
+
+def _record(tx, n: int, org: str | None) -> None:  # noqa: ANN001
+    logins.record(tx, float(n), f"user{n}", "IMAP", None, n % 2 == 0, org, None, "DIRECTORY_PASSWORD", "R")
+
+
+def test_the_newest_are_kept_per_organization_and_a_lower_limit_applies_at_once() -> None:
+    store = open_store(None, in_memory=True)
+
+    def work(tx) -> None:  # noqa: ANN001
+        logins.set_history(tx, 3)
+        for n in range(6):
+            _record(tx, n, "m-a")
+        _record(tx, 100, "m-b")
+        for n in range(200, 205):
+            _record(tx, n, None)
+        assert [r["username"] for r in logins.page(tx, "m-a", None, None, None, 10)] == ["user5", "user4", "user3"]
+        assert [r["username"] for r in logins.page(tx, "m-b", None, None, None, 10)] == ["user100"]
+        nobody = tx.all("SELECT username FROM mailbox_logins WHERE organization_id IS NULL ORDER BY seq DESC")
+        assert [r["username"] for r in nobody] == ["user204", "user203", "user202"]
+        logins.set_history(tx, 1)
+        _record(tx, 6, "m-a")
+        assert [r["username"] for r in logins.page(tx, "m-a", None, None, None, 10)] == ["user6"]
+        assert [r["result"] for r in logins.page(tx, None, None, "ALLOWED", None, 10)][:1] == ["ALLOWED"]
+        # An allowed attempt has no reason, whatever the caller passed.
+        assert logins.page(tx, "m-a", None, None, None, 1)[0]["reason"] is None
+
+    store.run(work)
+    store.close()
