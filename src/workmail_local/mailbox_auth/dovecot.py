@@ -59,8 +59,45 @@ def _unreachable_parent(directory: Path) -> Path | None:
     return None
 
 
-def write_config(directory: Path, port: int, endpoint: str) -> str:
-    """Write ``dovecot.conf`` and the checkpassword wrapper into ``directory``; return the start command."""
+def _services(port: int, lmtp_port: int | None, imaps_port: int | None) -> str:
+    """The listeners: IMAP (plain) always, IMAPS and LMTP when asked for, all on 127.0.0.1."""
+    text = f"""service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps_port or 0}
+    ssl = yes
+  }}
+}}
+"""
+    if lmtp_port is not None:
+        text += f"""service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp_port}
+  }}
+}}
+"""
+    return text
+
+
+def _tls(imaps_port: int | None, tls: tuple[Path, Path] | None) -> str:
+    if imaps_port is None or tls is None:
+        return "ssl = no\n"
+    cert, key = (path.resolve() for path in tls)
+    return f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\nssl_min_protocol = TLSv1.2\n"
+
+
+def write_config(directory: Path, port: int, endpoint: str, lmtp_port: int | None = None,
+                 imaps_port: int | None = None, tls: tuple[Path, Path] | None = None) -> str:
+    """Write ``dovecot.conf`` and the checkpassword wrapper into ``directory``; return the start command.
+
+    Mailboxes are ``mail/<entity-id>/Maildir`` (``mail/mailstore.py``): the checkpassword
+    adapter makes the user's ID Dovecot's user name (``%u``) after a login, and LMTP
+    delivers to ``RCPT TO:<entity-id>``, so both reach the same home."""
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
@@ -96,9 +133,8 @@ state_dir = {directory}/state
 log_path = {directory}/dovecot.log
 info_log_path = {directory}/dovecot.log
 listen = 127.0.0.1
-protocols = imap
-ssl = no
-# Plain-text logins on loopback: this is a test rig, not a mail service.
+protocols = imap{" lmtp" if lmtp_port is not None else ""}
+{_tls(imaps_port, tls)}# Plain-text logins on loopback: this is a test rig, not a mail service.
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -115,20 +151,14 @@ userdb {{
   args = uid={accounts["mail_uid"]} gid={accounts["mail_gid"]} home={directory}/mail/%u allow_all_users=yes
 }}
 mail_location = maildir:~/Maildir
+# LMTP recipients are entity IDs, without a domain; the mailbox is the whole ID.
+lmtp_save_to_detail_mailbox = no
+recipient_delimiter =
 {auth_service}# No growing delays after failed logins (Dovecot's auth penalty): tests refuse logins on purpose.
 service anvil {{
   unix_listener anvil-auth-penalty {{
     mode = 0
   }}
 }}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-""")
+{_services(port, lmtp_port, imaps_port)}""")
     return f"dovecot -F -c {shlex.quote(str(config))}"
