@@ -101,31 +101,30 @@ def test_quota_exceeded_for_that_recipient_and_too_large_at_data(mail_rig, world
     bob_id, bob = add_user(world, "bob")
     _, carl = add_user(world, "carl")
     world.workmail.update_mailbox_quota(OrganizationId=world.org_id, UserId=bob_id, MailboxQuota=1)
-    big = message(world.email, [bob, carl], "Big", "y" * 1_200_000)
+    big = message(world.email, [bob, carl], "Big", ("y" * 70 + "\n") * 17_000)
     refused = send(mail_rig, world.email, world.token(), big)
     assert list(refused) == [bob] and refused[bob][0] == 552 and b"5.2.2" in refused[bob][1]
     assert subjects(mail_rig, carl) == ["Big"]
     with pytest.raises(smtplib.SMTPRecipientsRefused):
         send(mail_rig, world.email, world.token(), message(world.email, [bob], "Big again", "y" * 1_200_000))
     # Over the size limit (2 MiB in this rig): 552 at MAIL FROM when SIZE says so, else at DATA.
-    huge = message(world.email, [carl], "Huge", "z" * 2_500_000).as_bytes()
+    huge = message(world.email, [carl], "Huge", ("z" * 70 + "\n") * 36_000).as_string()
     with smtplib.SMTP("127.0.0.1", mail_rig.smtp_port, timeout=30) as client:
         client.login(world.email, world.token(name="huge"))
         with pytest.raises(smtplib.SMTPSenderRefused) as exc:
             client.sendmail(world.email, [carl], huge)
         assert exc.value.smtp_code == 552
         assert client.mail(world.email)[0] == 250 and client.rcpt(carl)[0] == 250
-        with pytest.raises(smtplib.SMTPDataError) as data_exc:
-            client.data(huge)
-        assert data_exc.value.smtp_code == 552
+        assert client.data(huge)[0] == 552
     assert subjects(mail_rig, carl) == ["Big"]
 
 
 def test_one_log_line_per_message_without_body_or_secret(mail_rig, world) -> None:
     _, bob = add_user(world, "bob")
     token = world.token()
+    earlier = len(mail_rig.server.log())
     send(mail_rig, world.email, token, message(world.email, [bob], "Logged", "the-body-marker-1234"))
     log = mail_rig.server.log()
-    lines = [line for line in log.splitlines() if "mail message_id=" in line and f"from={world.email}" in line]
+    lines = [line for line in log[earlier:].splitlines() if "mail message_id=" in line]
     assert len(lines) == 1 and "recipients=1" in lines[0] and ":delivered" in lines[0] and "size=" in lines[0]
     assert "the-body-marker-1234" not in log and token not in log
