@@ -17,6 +17,7 @@ from workmail_local.context import RequestContext
 from workmail_local.services.workmail import entities
 from workmail_local.services.workmail.addresses import domain_of
 from workmail_local.services.workmail.entities import GROUP, MAILBOXES, USER, Entity, key
+from workmail_local.services.workmail.group_members import nested_groups
 
 LOCAL, UNKNOWN, OUTBOUND = "LOCAL", "UNKNOWN", "OUTBOUND"
 
@@ -98,12 +99,4 @@ def expand_group(ctx: RequestContext, organization_id: str, group_id: str) -> li
 
 def groups_containing(ctx: RequestContext, entity_id: str) -> set[str]:
     """Every group the entity is a member of, directly or through nested groups."""
-    found: set[str] = set()
-    frontier = [entity_id]
-    while frontier:
-        marks = ", ".join("?" for _ in frontier)
-        rows = ctx.tx.all(f"SELECT group_id FROM group_members WHERE member_id IN ({marks})",  # noqa: S608
-                          frontier)
-        frontier = [r["group_id"] for r in rows if r["group_id"] not in found]
-        found.update(frontier)
-    return found
+    return nested_groups(ctx, entity_id, containing=True)
