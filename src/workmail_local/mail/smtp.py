@@ -186,7 +186,7 @@ class Handler:
             if resolution.outcome == OUTBOUND:
                 parts.append(f"{escape(address)}=queued")
             else:
-                outcome = ",".join(f"{m.entity_id}:{results.get(m.entity_id, 'duplicate')}"
+                outcome = ",".join(f"{m.entity_id}:{results.get(m.entity_id, '-')}"
                                    for m in resolution.mailboxes)
                 parts.append(f"{escape(address)}={outcome}")
         log.info("mail message_id=%s from=%s recipients=%d size=%d results=%s", escape(message_id),
