@@ -1,5 +1,6 @@
-"""What SMTP submission keeps across restarts: the generated certificate (made once into
-the data directory) and the outbound queue. Needs no Dovecot: outside mail is only queued."""
+"""SMTP submission without Dovecot: what it keeps across restarts (the generated
+certificate, made once into the data directory, and the outbound queue), and what it
+answers when mailbox delivery is not configured or Dovecot's LMTP is down (451)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import smtplib
 import ssl
 from pathlib import Path
 
+from tests.e2e.dovecot_rig import free_port
 from tests.e2e.mail_helpers import message
 from tests.e2e.world import build_world
 from workmail_local.testing import LocalServer
@@ -52,3 +54,23 @@ def test_in_memory_generates_into_a_temporary_directory_and_given_files_are_used
     with LocalServer(in_memory=True, extra_args=["--smtps-port", "0", "--tls-cert", str(mine),
                                                  "--tls-key", str(tmp_path / "mine.key")]) as server:
         assert Path(_printed(server)["TLS certificate"]) == mine
+
+
+def test_mailbox_delivery_unconfigured_or_down_answers_451(data_dir: Path) -> None:
+    for extra in ([], ["--lmtp", f"127.0.0.1:{free_port()}"]):
+        with LocalServer(in_memory=True, extra_args=["--smtp-port", "0", *extra]) as server:
+            printed: dict[str, str] = {}
+            assert server.process is not None and server.process.stdout is not None
+            while "SMTP" not in printed:
+                name, _, value = server.process.stdout.readline().strip().partition(" on ")
+                printed[name] = value
+            world = build_world(server)
+            with smtplib.SMTP("127.0.0.1", int(printed["SMTP"].rpartition(":")[2])) as client:
+                client.login(world.email, world.token())
+                assert client.mail(world.email)[0] == 250
+                code, text = client.rcpt(world.email)
+                if not extra:
+                    assert code == 451 and b"--lmtp" in text
+                    continue
+                assert code == 250
+                assert client.data(message(world.email, [world.email], "Down").as_string())[0] == 451
