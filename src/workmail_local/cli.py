@@ -46,7 +46,7 @@ def serve(settings: Settings) -> int:
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
     print(f"WorkMail Local {__version__} listening on http://{host}:{port}", flush=True)
     print(f"data: {app.store.location}", flush=True)
-    mail_sockets = _mail_sockets(settings)
+    mail_sockets = _mail_sockets(settings, app.mail_info)
     if mail_sockets is None:
         return 2
     config = uvicorn.Config(
@@ -68,9 +68,10 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def _mail_sockets(settings: Settings) -> list[tuple[socket.socket, Any]] | None:
+def _mail_sockets(settings: Settings, info: dict[str, Any]) -> list[tuple[socket.socket, Any]] | None:
     """SMTP submission's listening sockets (with their TLS context, None for plain), printed
-    like the HTTP URL; ``None`` when one cannot be opened (the reason printed)."""
+    like the HTTP URL and noted in ``info`` (GET /_workmail-local/mail); ``None`` when one
+    cannot be opened (the reason printed)."""
     from workmail_local.mail import smtp, tls
 
     wanted = []
@@ -88,6 +89,11 @@ def _mail_sockets(settings: Settings) -> list[tuple[socket.socket, Any]] | None:
             print(f"workmail-local: cannot use the TLS certificate: {exc}", file=sys.stderr)
             return None
         print(f"TLS certificate: {cert}", flush=True)
+        info.update(TlsCertificate=str(cert.resolve()), TlsKey=str(key.resolve()))
+    if settings.lmtp is not None:
+        info["Lmtp"] = f"{settings.lmtp[0]}:{settings.lmtp[1]}"
+    if settings.mail_dir is not None:
+        info["MailDir"] = str(settings.mail_dir.resolve())
     for name, port in wanted:
         try:
             mail_sock = smtp.listen(settings.host, port)
@@ -96,6 +102,7 @@ def _mail_sockets(settings: Settings) -> list[tuple[socket.socket, Any]] | None:
             return None
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(f"{name} on {host}:{mail_sock.getsockname()[1]}", flush=True)
+        info[name.title()] = f"{host}:{mail_sock.getsockname()[1]}"
         opened.append((mail_sock, context if name == "SMTPS" else None))
     return opened
 
@@ -208,7 +215,8 @@ def _dovecot_tls(imaps_port: int | None, cert: Path | None, key: Path | None) ->
 
 
 def dovecot_config(directory: Path, port_text: str, endpoint: str, lmtp_text: str | None = None,
-                   imaps_text: str | None = None, cert: Path | None = None, key: Path | None = None) -> int:
+                   imaps_text: str | None = None, cert: Path | None = None, key: Path | None = None,
+                   mail_dir: Path | None = None) -> int:
     """Write a Dovecot configuration; the last line printed is the command that starts it."""
     from workmail_local.mailbox_auth.dovecot import ConfigError, find_reply_program, write_config
 
@@ -216,7 +224,7 @@ def dovecot_config(directory: Path, port_text: str, endpoint: str, lmtp_text: st
     tls = _dovecot_tls(imaps_port, cert, key)
     try:
         find_reply_program()
-        command = write_config(directory, port, endpoint, lmtp_port, imaps_port, tls)
+        command = write_config(directory, port, endpoint, lmtp_port, imaps_port, tls, mail_dir)
     except (FileNotFoundError, ConfigError) as exc:
         print(f"workmail-local: {exc}", file=sys.stderr)
         return 1
@@ -226,7 +234,7 @@ def dovecot_config(directory: Path, port_text: str, endpoint: str, lmtp_text: st
         listeners.append(f"IMAPS on 127.0.0.1:{imaps_port}")
     if lmtp_port is not None:
         listeners.append(f"LMTP on 127.0.0.1:{lmtp_port} (serve --lmtp 127.0.0.1:{lmtp_port} "
-                         f"--mail-dir {directory.resolve() / 'mail'})")
+                         f"--mail-dir {(mail_dir or directory / 'mail').resolve()})")
     print(f"{'; '.join(listeners)}; logins checked by {endpoint}; log: {directory.resolve() / 'dovecot.log'}")
     print("Start Dovecot in the foreground with:")
     print(command)
@@ -252,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     dovecot.add_argument("--imaps-port", help="IMAPS (implicit TLS) port on 127.0.0.1")
     dovecot.add_argument("--tls-cert", type=Path, help="IMAPS certificate (default: the one serve generated)")
     dovecot.add_argument("--tls-key", type=Path, help="IMAPS private key")
+    dovecot.add_argument("--mail-dir", type=Path, help="where the mailboxes are, DIR/<entity-id>/Maildir "
+                                                       "(default: the mail folder of --dir; serve --mail-dir)")
     args = parser.parse_args(argv)
     try:
         return _run(parser, args)
@@ -270,6 +280,6 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return checkpassword(args.endpoint, args.reply)
     if args.command == "dovecot-config":
         return dovecot_config(args.dir, args.port, args.endpoint, args.lmtp_port, args.imaps_port,
-                              args.tls_cert, args.tls_key)
+                              args.tls_cert, args.tls_key, args.mail_dir)
     parser.error(f"unknown command {args.command}")
     return 2

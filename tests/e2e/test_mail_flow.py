@@ -128,3 +128,12 @@ def test_one_log_line_per_message_without_body_or_secret(mail_rig, world) -> Non
     lines = [line for line in log[earlier:].splitlines() if "mail message_id=" in line]
     assert len(lines) == 1 and "recipients=1" in lines[0] and ":delivered" in lines[0] and "size=" in lines[0]
     assert "the-body-marker-1234" not in log and token not in log
+
+
+def test_the_server_says_where_mail_is_served(mail_rig) -> None:
+    status, info = mail_rig.server.control("GET", "/mail")
+    assert status == 200
+    assert info == {"Smtps": f"127.0.0.1:{mail_rig.smtps_port}", "Smtp": f"127.0.0.1:{mail_rig.smtp_port}",
+                    "TlsCertificate": str(mail_rig.cert.resolve()),
+                    "TlsKey": str(mail_rig.cert.with_suffix(".key").resolve()),
+                    "Lmtp": f"127.0.0.1:{mail_rig.lmtp_port}", "MailDir": str((mail_rig.directory / "mail").resolve())}

@@ -92,25 +92,30 @@ def _tls(imaps_port: int | None, tls: tuple[Path, Path] | None) -> str:
 
 
 def write_config(directory: Path, port: int, endpoint: str, lmtp_port: int | None = None,
-                 imaps_port: int | None = None, tls: tuple[Path, Path] | None = None) -> str:
+                 imaps_port: int | None = None, tls: tuple[Path, Path] | None = None,
+                 mail_dir: Path | None = None) -> str:
     """Write ``dovecot.conf`` and the checkpassword wrapper into ``directory``; return the start command.
 
-    Mailboxes are ``mail/<entity-id>/Maildir`` (``mail/mailstore.py``): the checkpassword
-    adapter makes the user's ID Dovecot's user name (``%u``) after a login, and LMTP
-    delivers to ``RCPT TO:<entity-id>``, so both reach the same home."""
+    Mailboxes are ``<mail_dir>/<entity-id>/Maildir`` (``mail_dir`` by default ``mail`` in
+    ``directory``; ``mail/mailstore.py``): the checkpassword adapter makes the user's ID
+    Dovecot's user name (``%u``) after a login, and LMTP delivers to ``RCPT TO:<entity-id>``,
+    so both reach the same home."""
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
+    mail = (mail_dir or directory / "mail").resolve()
+    mail.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
-        blocked = _unreachable_parent(directory)
-        if blocked is not None:
-            raise ConfigError(f"{directory} must be reachable by the mail user nobody, but {blocked} is "
-                              f"mode {blocked.stat().st_mode & 0o777:o}: choose a directory under /tmp, say")
-    for sub in ("run", "state", "mail"):
+        for place in (directory, mail):
+            blocked = _unreachable_parent(place)
+            if blocked is not None:
+                raise ConfigError(f"{place} must be reachable by the mail user nobody, but {blocked} is "
+                                  f"mode {blocked.stat().st_mode & 0o777:o}: choose a directory under /tmp, say")
+    for sub in ("run", "state"):
         (directory / sub).mkdir(exist_ok=True)
     directory.chmod(0o755)
     accounts = _accounts()
     if os.geteuid() == 0:
-        os.chown(directory / "mail", int(accounts["mail_uid"]), int(accounts["mail_gid"]))
+        os.chown(mail, int(accounts["mail_uid"]), int(accounts["mail_gid"]))
     wrapper = directory / "checkpassword"
     # Dovecot starts the program with a clean environment: name the very package that
     # wrote this configuration, so a checkout run with PYTHONPATH answers with its own code.
@@ -148,7 +153,7 @@ passdb {{
 }}
 userdb {{
   driver = static
-  args = uid={accounts["mail_uid"]} gid={accounts["mail_gid"]} home={directory}/mail/%u allow_all_users=yes
+  args = uid={accounts["mail_uid"]} gid={accounts["mail_gid"]} home={mail}/%u allow_all_users=yes
 }}
 mail_location = maildir:~/Maildir
 # LMTP recipients are entity IDs, without a domain; the mailbox is the whole ID.
