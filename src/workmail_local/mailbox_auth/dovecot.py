@@ -103,16 +103,17 @@ def write_config(directory: Path, port: int, endpoint: str, lmtp_port: int | Non
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     mail = (mail_dir or directory / "mail").resolve()
-    mail.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        for place in (directory, mail):
+    for place in (directory, mail):
+        if os.geteuid() == 0:
             blocked = _unreachable_parent(place)
             if blocked is not None:
                 raise ConfigError(f"{place} must be reachable by the mail user nobody, but {blocked} is "
                                   f"mode {blocked.stat().st_mode & 0o777:o}: choose a directory under /tmp, say")
+        place.mkdir(parents=True, exist_ok=True)
+        if place == directory:
+            directory.chmod(0o755)
     for sub in ("run", "state"):
         (directory / sub).mkdir(exist_ok=True)
-    directory.chmod(0o755)
     accounts = _accounts()
     if os.geteuid() == 0:
         os.chown(mail, int(accounts["mail_uid"]), int(accounts["mail_gid"]))
