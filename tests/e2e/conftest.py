@@ -1,4 +1,4 @@
-"""Fixtures of the identitystore end-to-end tests."""
+"""Fixtures of the end-to-end tests: identitystore clients, and the mail rig (SMTP + Dovecot)."""
 
 from __future__ import annotations
 

@@ -45,7 +45,8 @@ def test_the_certificate_and_the_outbound_queue_survive_a_restart(data_dir: Path
 
 
 def test_in_memory_generates_into_a_temporary_directory_and_given_files_are_used(tmp_path: Path) -> None:
-    with LocalServer(in_memory=True, extra_args=["--smtps-port", "0"]) as server:
+    # The environment works as the flag does.
+    with LocalServer(in_memory=True, env={"WORKMAIL_LOCAL_SMTPS_PORT": "0"}) as server:
         generated = Path(_printed(server)["TLS certificate"])
         assert generated.is_file() and "workmail-local-tls-" in str(generated.parent)
     mine = tmp_path / "mine.crt"
