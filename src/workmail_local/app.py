@@ -101,6 +101,9 @@ class App:
         self.clock = Clock()
         self.tokens = PageTokens(b"")
         self.request_ids = RequestIds()
+        # Where mail is served (SMTPS/SMTP addresses, the TLS certificate, LMTP, the mail
+        # directory), filled in by `serve` once it listens: GET /_workmail-local/mail.
+        self.mail_info: dict[str, Any] = {}
         self.access_log = AccessLog(enabled=logging.getLevelName(settings.log_level.upper()) <= logging.INFO)
         self.store.run(self._start)
         # Mailbox export jobs run in this thread, started with the server (lifespan).

@@ -7,6 +7,7 @@ import logging
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from workmail_local import __version__
@@ -45,6 +46,9 @@ def serve(settings: Settings) -> int:
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
     print(f"WorkMail Local {__version__} listening on http://{host}:{port}", flush=True)
     print(f"data: {app.store.location}", flush=True)
+    mail_sockets = _mail_sockets(settings, app.mail_info)
+    if mail_sockets is None:
+        return 2
     config = uvicorn.Config(
         app,
         loop="uvloop",
@@ -56,8 +60,75 @@ def serve(settings: Settings) -> int:
         server_header=False,
     )
     config.workmail_idle_timeout = settings.idle_timeout  # type: ignore[attr-defined]
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(config)
+    if not mail_sockets:
+        server.run(sockets=[sock])
+        return 0
+    _serve_with_mail(server, config, sock, app, mail_sockets)
     return 0
+
+
+def _mail_sockets(settings: Settings, info: dict[str, Any]) -> list[tuple[socket.socket, Any]] | None:
+    """SMTP submission's listening sockets (with their TLS context, None for plain), printed
+    like the HTTP URL and noted in ``info`` (GET /_workmail-local/mail); ``None`` when one
+    cannot be opened (the reason printed)."""
+    from workmail_local.mail import smtp, tls
+
+    wanted = []
+    if settings.smtps_port is not None:
+        wanted.append(("SMTPS", settings.smtps_port))
+    if settings.smtp_port is not None:
+        wanted.append(("SMTP", settings.smtp_port))
+    opened: list[tuple[socket.socket, Any]] = []
+    context = None
+    if settings.smtps_port is not None:
+        try:
+            cert, key = tls.certificate_paths(settings)
+            context = tls.server_context(cert, key)
+        except (OSError, ValueError) as exc:
+            print(f"workmail-local: cannot use the TLS certificate: {exc}", file=sys.stderr)
+            return None
+        print(f"TLS certificate: {cert}", flush=True)
+        info.update(TlsCertificate=str(cert.resolve()), TlsKey=str(key.resolve()))
+    if settings.lmtp is not None:
+        info["Lmtp"] = f"{settings.lmtp[0]}:{settings.lmtp[1]}"
+    if settings.mail_dir is not None:
+        info["MailDir"] = str(settings.mail_dir.resolve())
+    for name, port in wanted:
+        try:
+            mail_sock = smtp.listen(settings.host, port)
+        except OSError as exc:
+            print(f"workmail-local: cannot listen on {settings.host}:{port} ({name}): {exc.strerror}", file=sys.stderr)
+            return None
+        host = f"[{settings.host}]" if ":" in settings.host else settings.host
+        print(f"{name} on {host}:{mail_sock.getsockname()[1]}", flush=True)
+        info[name.title()] = f"{host}:{mail_sock.getsockname()[1]}"
+        opened.append((mail_sock, context if name == "SMTPS" else None))
+    return opened
+
+
+def _serve_with_mail(server: Any, config: Any, sock: socket.socket, app: Any,
+                     mail_sockets: list[tuple[socket.socket, Any]]) -> None:
+    """uvicorn and SMTP submission on one event loop (uvicorn's, uvloop)."""
+    import asyncio
+
+    from workmail_local.mail import smtp
+
+    async def run_all() -> None:
+        servers = [await smtp.start(app, mail_sock, context) for mail_sock, context in mail_sockets]
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            for mail_server in servers:
+                mail_server.close()
+
+    factory = getattr(config, "get_loop_factory", None)
+    if factory is None:  # uvicorn before 0.36
+        config.setup_event_loop()
+        asyncio.run(run_all())
+        return
+    with asyncio.Runner(loop_factory=factory()) as runner:
+        runner.run(run_all())
 
 
 def coverage(markdown: bool) -> int:
@@ -93,12 +164,22 @@ def checkpassword(endpoint: str, reply: list[str]) -> int:
     return run(endpoint, reply)
 
 
-def _check_dovecot_arguments(port: str, endpoint: str) -> int:
-    """The IMAP port (1-65535) and WorkMail Local's URL (http(s)://host[:port]); both
-    problems in one line (SettingError) when both are wrong."""
-    problems = []
-    if not port.strip().isdigit() or not 1 <= int(port) <= 65535:
-        problems.append(f"--port must be a port number from 1 to 65535; got {port!r}")
+def _check_port(name: str, text: str | None, problems: list[str]) -> int | None:
+    if text is None:
+        return None
+    if not text.strip().isdigit() or not 1 <= int(text) <= 65535:
+        problems.append(f"{name} must be a port number from 1 to 65535; got {text!r}")
+        return None
+    return int(text)
+
+
+def _check_dovecot_arguments(port: str, endpoint: str, lmtp_port: str | None = None,
+                             imaps_port: str | None = None) -> tuple[int, int | None, int | None]:
+    """The IMAP, LMTP and IMAPS ports (1-65535) and WorkMail Local's URL (http(s)://host[:port]);
+    every problem in one line (SettingError)."""
+    problems: list[str] = []
+    ports = [_check_port(name, text, problems)
+             for name, text in (("--port", port), ("--lmtp-port", lmtp_port), ("--imaps-port", imaps_port))]
     parts = urlsplit(endpoint)
     try:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
@@ -110,22 +191,51 @@ def _check_dovecot_arguments(port: str, endpoint: str) -> int:
                         f"got {endpoint!r}")
     if problems:
         raise SettingError("; ".join(problems))
-    return int(port)
+    return ports[0], ports[1], ports[2]  # type: ignore[return-value]
 
 
-def dovecot_config(directory: Path, port_text: str, endpoint: str) -> int:
+def _dovecot_tls(imaps_port: int | None, cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
+    """IMAPS' certificate: the one given, else the one ``serve`` generated in the default data directory."""
+    if imaps_port is None:
+        return None
+    if (cert is None) != (key is None):
+        raise SettingError("--tls-cert and --tls-key go together: give both")
+    if cert is None or key is None:
+        from workmail_local.config import default_data_dir
+        from workmail_local.mail.tls import CERT_NAME, KEY_NAME
+
+        cert, key = default_data_dir() / "tls" / CERT_NAME, default_data_dir() / "tls" / KEY_NAME
+        if not cert.is_file():
+            raise SettingError(f"--imaps-port needs a certificate: pass --tls-cert FILE --tls-key FILE (the "
+                               f"\"TLS certificate:\" serve printed, and the .key beside it); {cert} does not exist")
+    for path in (cert, key):
+        if not path.is_file():
+            raise SettingError(f"{path} is not a file (--tls-cert/--tls-key)")
+    return cert, key
+
+
+def dovecot_config(directory: Path, port_text: str, endpoint: str, lmtp_text: str | None = None,
+                   imaps_text: str | None = None, cert: Path | None = None, key: Path | None = None,
+                   mail_dir: Path | None = None) -> int:
     """Write a Dovecot configuration; the last line printed is the command that starts it."""
     from workmail_local.mailbox_auth.dovecot import ConfigError, find_reply_program, write_config
 
-    port = _check_dovecot_arguments(port_text, endpoint)
+    port, lmtp_port, imaps_port = _check_dovecot_arguments(port_text, endpoint, lmtp_text, imaps_text)
+    tls = _dovecot_tls(imaps_port, cert, key)
     try:
         find_reply_program()
-        command = write_config(directory, port, endpoint)
+        command = write_config(directory, port, endpoint, lmtp_port, imaps_port, tls, mail_dir)
     except (FileNotFoundError, ConfigError) as exc:
         print(f"workmail-local: {exc}", file=sys.stderr)
         return 1
     print(f"Dovecot configuration written to {directory.resolve() / 'dovecot.conf'}")
-    print(f"IMAP on 127.0.0.1:{port}; logins checked by {endpoint}; log: {directory.resolve() / 'dovecot.log'}")
+    listeners = [f"IMAP on 127.0.0.1:{port}"]
+    if imaps_port is not None:
+        listeners.append(f"IMAPS on 127.0.0.1:{imaps_port}")
+    if lmtp_port is not None:
+        listeners.append(f"LMTP on 127.0.0.1:{lmtp_port} (serve --lmtp 127.0.0.1:{lmtp_port} "
+                         f"--mail-dir {(mail_dir or directory / 'mail').resolve()})")
+    print(f"{'; '.join(listeners)}; logins checked by {endpoint}; log: {directory.resolve() / 'dovecot.log'}")
     print("Start Dovecot in the foreground with:")
     print(command)
     return 0
@@ -146,6 +256,12 @@ def main(argv: list[str] | None = None) -> int:
     dovecot.add_argument("--dir", type=Path, required=True, help="directory for the configuration, state and mail")
     dovecot.add_argument("--port", required=True, help="IMAP port on 127.0.0.1 (1-65535)")
     dovecot.add_argument("--endpoint", required=True, help="WorkMail Local's URL")
+    dovecot.add_argument("--lmtp-port", help="LMTP port on 127.0.0.1 for delivery (serve --lmtp 127.0.0.1:PORT)")
+    dovecot.add_argument("--imaps-port", help="IMAPS (implicit TLS) port on 127.0.0.1")
+    dovecot.add_argument("--tls-cert", type=Path, help="IMAPS certificate (default: the one serve generated)")
+    dovecot.add_argument("--tls-key", type=Path, help="IMAPS private key")
+    dovecot.add_argument("--mail-dir", type=Path, help="where the mailboxes are, DIR/<entity-id>/Maildir "
+                                                       "(default: the mail folder of --dir; serve --mail-dir)")
     args = parser.parse_args(argv)
     try:
         return _run(parser, args)
@@ -163,6 +279,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "checkpassword":
         return checkpassword(args.endpoint, args.reply)
     if args.command == "dovecot-config":
-        return dovecot_config(args.dir, args.port, args.endpoint)
+        return dovecot_config(args.dir, args.port, args.endpoint, args.lmtp_port, args.imaps_port,
+                              args.tls_cert, args.tls_key, args.mail_dir)
     parser.error(f"unknown command {args.command}")
     return 2

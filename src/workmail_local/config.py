@@ -23,6 +23,8 @@ DEFAULT_PORT = 8038
 DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
 DEFAULT_IDLE_TIMEOUT = 10.0
 DEFAULT_LOGIN_HISTORY = 10_000
+# WorkMail's documented limit on a message's size: 25 MB.
+DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 VALIDATION_ERRORS = ("InvalidParameterException", "ValidationException")
 AUTH_MODES = ("open", "enforce")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -80,6 +82,16 @@ class Settings:
     availability_lambda_endpoints: tuple[tuple[str, str], ...] = ()
     # Mailbox login attempts kept per organization (the console and /mailbox/logins).
     login_history: int = DEFAULT_LOGIN_HISTORY
+    # SMTP submission (mail/smtp.py): implicit TLS and/or plain (loopback only); None: not served.
+    smtps_port: int | None = None
+    smtp_port: int | None = None
+    # The SMTPS certificate; none given: a self-signed one in the data directory (mail/tls.py).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    # Dovecot's LMTP service, where accepted mail is delivered: (host, port).
+    lmtp: tuple[str, int] | None = None
+    # A message larger than this is refused at DATA (552).
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
 
     @property
     def resolved_data_dir(self) -> Path | None:
@@ -139,6 +151,17 @@ _FLAGS: tuple[tuple[str, str, str | None, str], ...] = (
      "TestAvailabilityConfiguration POSTs the availability request JSON there (default: none)"),
     ("--login-history", "LOGIN_HISTORY", "N",
      f"mailbox login attempts kept per organization, older ones are dropped (default {DEFAULT_LOGIN_HISTORY})"),
+    ("--smtps-port", "SMTPS_PORT", "PORT", "serve SMTP submission with implicit TLS on this port, 0 picks a free one "
+                                           "(default: not served)"),
+    ("--smtp-port", "SMTP_PORT", "PORT", "serve SMTP submission without TLS on this port; only with a loopback "
+                                         "--host (default: not served)"),
+    ("--tls-cert", "TLS_CERT", "FILE", "PEM certificate (chain) of SMTPS (default: a self-signed one for localhost "
+                                       "and 127.0.0.1, generated once into the data directory)"),
+    ("--tls-key", "TLS_KEY", "FILE", "PEM private key of --tls-cert"),
+    ("--lmtp", "LMTP", "HOST:PORT", "Dovecot's LMTP service (dovecot-config --lmtp-port), where accepted mail is "
+                                    "delivered (default: none; mail for mailboxes is refused with 451)"),
+    ("--max-message-bytes", "MAX_MESSAGE_BYTES", "N",
+     f"largest message SMTP accepts; larger ones answer 552 (default {DEFAULT_MAX_MESSAGE_BYTES}, WorkMail's 25 MB)"),
 )
 
 
@@ -241,6 +264,25 @@ def _flag(value: str, source: str) -> bool:
     return text in _TRUE
 
 
+def _host_port(value: str, source: str) -> tuple[str, int]:
+    host, _, port = value.strip().rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise _bad(source, value, "HOST:PORT, e.g. 127.0.0.1:24024")
+    return host, int(port)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def check_data_dir(path: Path, source: str) -> None:
     """A data directory must be a readable, writable directory, or a new one in an existing
     directory (only the last component is ever created)."""
@@ -268,6 +310,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     credentials_file = r.get("--credentials-file", "CREDENTIALS_FILE", None)
     secrets_key_file = r.get("--secrets-key-file", "SECRETS_KEY_FILE", None)
     mail_dir = r.get("--mail-dir", "MAIL_DIR", None)
+    tls_cert = r.get("--tls-cert", "TLS_CERT", None)
+    tls_key = r.get("--tls-key", "TLS_KEY", None)
     database_url = r.get("--database-url", "DATABASE_URL", None)
     no_daily_limit = r.get("--no-export-daily-limit", "NO_EXPORT_DAILY_LIMIT", False,
                            lambda v, s: v if isinstance(v, bool) else _flag(v, s))
@@ -301,7 +345,18 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         s3_endpoint_url=s3_endpoint_url or None,
         availability_lambda_endpoints=lambda_endpoints,
         login_history=r.get("--login-history", "LOGIN_HISTORY", DEFAULT_LOGIN_HISTORY, _whole_number("logins")),
+        smtps_port=r.get("--smtps-port", "SMTPS_PORT", None, _port),
+        smtp_port=r.get("--smtp-port", "SMTP_PORT", None, _port),
+        tls_cert=Path(tls_cert) if tls_cert else None,
+        tls_key=Path(tls_key) if tls_key else None,
+        lmtp=r.get("--lmtp", "LMTP", None, _host_port),
+        max_message_bytes=r.get("--max-message-bytes", "MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES, _byte_count),
     )
+    if settings.smtp_port is not None and not _is_loopback(settings.host):
+        raise SettingError(f"--smtp-port serves SMTP without TLS, which is allowed on a loopback --host only "
+                           f"(127.0.0.1, ::1, localhost); got --host {settings.host!r}: use --smtps-port")
+    if (tls_cert is None) != (tls_key is None):
+        raise SettingError("--tls-cert and --tls-key go together: give both (or neither, for a self-signed one)")
     if auth == "enforce" and not credentials_file:
         raise SettingError("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "
                            "(or set WORKMAIL_LOCAL_CREDENTIALS_FILE)")

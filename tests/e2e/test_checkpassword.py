@@ -43,7 +43,9 @@ def test_success_execs_the_reply_program_with_user_set(server) -> None:
     world = build_world(server, configure=False)
     done = run_checkpassword(server.url, world.email, DIRECTORY_PASSWORD)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"REPLY {world.email} arg1"
+    # USER is the user's ID: Dovecot's user name from here on, so the mailbox is
+    # <mail-dir>/<entity-id>, where LMTP delivers (mail/mailstore.py).
+    assert done.stdout.strip() == f"REPLY {world.user_id} arg1"
 
 
 def test_refusal_exits_1(server) -> None:

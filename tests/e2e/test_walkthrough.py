@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.dovecot_rig import free_port, rig_directory
 from workmail_local.testing import LocalServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,8 +43,13 @@ def tools() -> None:
 
 @pytest.fixture
 def fresh_server() -> Iterator[LocalServer]:
-    with LocalServer(in_memory=True) as server:
+    """A new server as the README starts it: SMTPS, delivering through the LMTP that the
+    walk-through's Dovecot will serve, into a mail directory that Dovecot will share."""
+    mail = rig_directory()
+    with LocalServer(in_memory=True, extra_args=["--smtps-port", "0", "--lmtp", f"127.0.0.1:{free_port()}",
+                                                 "--mail-dir", str(mail / "mail")]) as server:
         yield server
+    shutil.rmtree(mail, ignore_errors=True)
 
 
 def walkthrough_env(endpoint: str, tmp_path: Path, run: str, **extra: str) -> dict[str, str]:
@@ -51,7 +57,7 @@ def walkthrough_env(endpoint: str, tmp_path: Path, run: str, **extra: str) -> di
     configuration kept out (empty config and credentials files)."""
     (tmp_path / "aws-config").write_text("")
     (tmp_path / "aws-credentials").write_text("")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in ("PYTHON", "IMAP_PORT")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in ("PYTHON", "IMAP_PORT", "IMAPS_PORT")}
     env.update(
         PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
         ENDPOINT=endpoint,
@@ -104,16 +110,22 @@ def test_walkthrough_runs_start_to_finish_and_again(fresh_server: LocalServer, t
     assert "IMAP LOGIN refused: [AUTHENTICATIONFAILED] Authentication failed.\n" in out
     assert '{"Authenticated":false,"Reason":"DIRECTORY_PASSWORD_DISABLED"}\n' in out
     assert '"DateLastUsed": ' in out
+    # The token sent over SMTPS to the group's alias; both members read it over IMAPS.
+    assert one(r"^(SMTPS 127\.0\.0\.1:\d+: sent to everyone-1@acme-1\.awsapps\.com, refused: none)$", out)
+    assert "IMAPS ann-1@acme-1.awsapps.com INBOX: Hello, team\n" in out
+    assert "IMAPS bob-1@acme-1.awsapps.com INBOX: Hello, team\n" in out
     assert out.rstrip().endswith(
         "Dovecot stopped\n\nWalk-through complete: ann-1@acme-1.awsapps.com signed in with MFA, "
-        "created a token and read INBOX over IMAP with it.")
+        "created a token and read INBOX over IMAP with it.\nWith it, mail went over SMTPS to "
+        "everyone-1@acme-1.awsapps.com, and ann-1@acme-1.awsapps.com and bob-1@acme-1.awsapps.com read it over IMAPS.")
 
     # What the script printed is what the server holds.
     workmail = fresh_server.client("workmail")
     config = workmail.describe_identity_provider_configuration(OrganizationId=org_id)
     assert config["AuthenticationMode"] == "IDENTITY_PROVIDER_ONLY"
     assert workmail.describe_user(OrganizationId=org_id, UserId=user_id)["IdentityProviderUserId"] == idc_user_id
-    [summary] = workmail.list_personal_access_tokens(OrganizationId=org_id)["PersonalAccessTokenSummaries"]
+    [summary] = workmail.list_personal_access_tokens(OrganizationId=org_id,
+                                                     UserId=user_id)["PersonalAccessTokenSummaries"]
     assert summary["PersonalAccessTokenId"] == token_id
     assert summary["DateLastUsed"] >= summary["DateCreated"]
     # Dovecot is gone, and so is its directory.
@@ -150,7 +162,7 @@ def test_walkthrough_fails_without_a_server(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("tools")
 def test_walkthrough_waits_for_a_server_that_is_still_starting(tmp_path: Path) -> None:
-    # As the README pastes it: `./scripts/serve --in-memory &` then the script at once.
+    # A server started at once after the script (and one without SMTPS: the mail steps are skipped).
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -166,6 +178,7 @@ def test_walkthrough_waits_for_a_server_that_is_still_starting(tmp_path: Path) -
             script.wait()
     assert script.returncode == 0, out
     assert "Walk-through complete: ann-9@acme-9.awsapps.com" in out
+    assert "SMTPS" not in out.split('{"Smtps":null', 1)[1] and "==> 14. Stop Dovecot" in out
 
 
 def test_readme_shows_the_scripts_own_commands() -> None:

@@ -97,7 +97,9 @@ def run(endpoint: str, reply: list[str]) -> int:
         return EXIT_TEMPORARY
     if not answer.get("Authenticated"):
         return EXIT_REFUSED
-    os.environ["USER"] = username
+    # Dovecot takes $USER as the user name from here on (%u): the user's ID, so the mailbox
+    # is <mail-dir>/<entity-id>, the home LMTP delivers to (mail/mailstore.py).
+    os.environ["USER"] = answer.get("UserId") or username
     sys.stdout.flush()
     try:
         os.execvp(reply[0], reply)

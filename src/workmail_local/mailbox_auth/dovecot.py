@@ -59,21 +59,64 @@ def _unreachable_parent(directory: Path) -> Path | None:
     return None
 
 
-def write_config(directory: Path, port: int, endpoint: str) -> str:
-    """Write ``dovecot.conf`` and the checkpassword wrapper into ``directory``; return the start command."""
+def _services(port: int, lmtp_port: int | None, imaps_port: int | None) -> str:
+    """The listeners: IMAP (plain) always, IMAPS and LMTP when asked for, all on 127.0.0.1."""
+    text = f"""service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps_port or 0}
+    ssl = yes
+  }}
+}}
+"""
+    if lmtp_port is not None:
+        text += f"""service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp_port}
+  }}
+}}
+"""
+    return text
+
+
+def _tls(imaps_port: int | None, tls: tuple[Path, Path] | None) -> str:
+    if imaps_port is None or tls is None:
+        return "ssl = no\n"
+    cert, key = (path.resolve() for path in tls)
+    return f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\nssl_min_protocol = TLSv1.2\n"
+
+
+def write_config(directory: Path, port: int, endpoint: str, lmtp_port: int | None = None,
+                 imaps_port: int | None = None, tls: tuple[Path, Path] | None = None,
+                 mail_dir: Path | None = None) -> str:
+    """Write ``dovecot.conf`` and the checkpassword wrapper into ``directory``; return the start command.
+
+    Mailboxes are ``<mail_dir>/<entity-id>/Maildir`` (``mail_dir`` by default ``mail`` in
+    ``directory``; ``mail/mailstore.py``): the checkpassword adapter makes the user's ID
+    Dovecot's user name (``%u``) after a login, and LMTP delivers to ``RCPT TO:<entity-id>``,
+    so both reach the same home."""
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        blocked = _unreachable_parent(directory)
-        if blocked is not None:
-            raise ConfigError(f"{directory} must be reachable by the mail user nobody, but {blocked} is "
-                              f"mode {blocked.stat().st_mode & 0o777:o}: choose a directory under /tmp, say")
-    for sub in ("run", "state", "mail"):
+    mail = (mail_dir or directory / "mail").resolve()
+    for place in (directory, mail):
+        if os.geteuid() == 0:
+            blocked = _unreachable_parent(place)
+            if blocked is not None:
+                raise ConfigError(f"{place} must be reachable by the mail user nobody, but {blocked} is "
+                                  f"mode {blocked.stat().st_mode & 0o777:o}: choose a directory under /tmp, say")
+        place.mkdir(parents=True, exist_ok=True)
+        if place == directory:
+            directory.chmod(0o755)
+    for sub in ("run", "state"):
         (directory / sub).mkdir(exist_ok=True)
-    directory.chmod(0o755)
     accounts = _accounts()
     if os.geteuid() == 0:
-        os.chown(directory / "mail", int(accounts["mail_uid"]), int(accounts["mail_gid"]))
+        os.chown(mail, int(accounts["mail_uid"]), int(accounts["mail_gid"]))
     wrapper = directory / "checkpassword"
     # Dovecot starts the program with a clean environment: name the very package that
     # wrote this configuration, so a checkout run with PYTHONPATH answers with its own code.
@@ -96,9 +139,8 @@ state_dir = {directory}/state
 log_path = {directory}/dovecot.log
 info_log_path = {directory}/dovecot.log
 listen = 127.0.0.1
-protocols = imap
-ssl = no
-# Plain-text logins on loopback: this is a test rig, not a mail service.
+protocols = imap{" lmtp" if lmtp_port is not None else ""}
+{_tls(imaps_port, tls)}# Plain-text logins on loopback: this is a test rig, not a mail service.
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -112,23 +154,17 @@ passdb {{
 }}
 userdb {{
   driver = static
-  args = uid={accounts["mail_uid"]} gid={accounts["mail_gid"]} home={directory}/mail/%u allow_all_users=yes
+  args = uid={accounts["mail_uid"]} gid={accounts["mail_gid"]} home={mail}/%u allow_all_users=yes
 }}
 mail_location = maildir:~/Maildir
+# LMTP recipients are entity IDs, without a domain; the mailbox is the whole ID.
+lmtp_save_to_detail_mailbox = no
+recipient_delimiter =
 {auth_service}# No growing delays after failed logins (Dovecot's auth penalty): tests refuse logins on purpose.
 service anvil {{
   unix_listener anvil-auth-penalty {{
     mode = 0
   }}
 }}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-""")
+{_services(port, lmtp_port, imaps_port)}""")
     return f"dovecot -F -c {shlex.quote(str(config))}"

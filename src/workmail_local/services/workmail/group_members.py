@@ -46,17 +46,25 @@ def _require_member(ctx: RequestContext, organization_id: str, identifier: str) 
     return relations.require_related(ctx, GROUP_MEMBERS, organization_id, identifier)
 
 
-def _groups_within(ctx: RequestContext, group_id: str) -> set[str]:
-    """Every group nested in ``group_id``, at any depth (not the group itself)."""
+def nested_groups(ctx: RequestContext, entity_id: str, *, containing: bool = False) -> set[str]:
+    """Every group nested in the group ``entity_id``, at any depth (not the group itself);
+    with ``containing``, every group that contains the entity, directly or through nested groups."""
+    if containing:
+        select = "SELECT group_id AS found FROM group_members WHERE member_id IN ({})"
+    else:
+        select = "SELECT member_id AS found FROM group_members WHERE member_type = 'GROUP' AND group_id IN ({})"
     found: set[str] = set()
-    frontier = [group_id]
+    frontier = [entity_id]
     while frontier:
-        marks = ", ".join("?" for _ in frontier)
-        rows = ctx.tx.all(f"SELECT member_id FROM group_members WHERE member_type = 'GROUP'"  # noqa: S608
-                          f" AND group_id IN ({marks})", frontier)
-        frontier = [r["member_id"] for r in rows if r["member_id"] not in found]
+        rows = ctx.tx.all(select.format(", ".join("?" for _ in frontier)), frontier)
+        frontier = list({r["found"] for r in rows} - found)
         found.update(frontier)
     return found
+
+
+def _groups_within(ctx: RequestContext, group_id: str) -> set[str]:
+    """Every group nested in ``group_id``, at any depth (not the group itself)."""
+    return nested_groups(ctx, group_id)
 
 
 def _check_no_cycle(ctx: RequestContext, group: Entity, member: Entity) -> None:
