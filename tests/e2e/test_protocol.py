@@ -42,28 +42,39 @@ def test_unknown_operation(server) -> None:
     assert (status, body["__type"]) == (400, "UnknownOperationException")
 
 
-def unimplemented_operation() -> str:
-    """A WorkMail operation without a handler whose only required member is OrganizationId
-    (skips once there is none: the operations get handlers over time)."""
-    bound = load_handlers()["workmail"].by_operation
-    model = load_service("workmail").model
-    for name in model.operation_names:
-        if name not in bound and model.operation_model(name).input_shape.required_members == ["OrganizationId"]:
-            return name
-    pytest.skip("every WorkMail operation that takes only an organization has a handler")
+# Operations still without a handler, by the one required member each takes and a valid
+# value for it: WorkMail's are all implemented now, sso-admin's subset leaves plenty.
+_SOLE_MEMBERS = {
+    "workmail": ("OrganizationId", "m-" + "0" * 32),
+    "sso-admin": ("InstanceArn", "arn:aws:sso:::instance/ssoins-0123456789abcdef"),
+}
+
+
+def unimplemented_operation() -> tuple[str, str, dict[str, str], str]:
+    """``(target, operation, valid input, validation error name)`` of a hosted operation
+    without a handler that takes one required member."""
+    registries = load_handlers()
+    for service_name, (member, value) in _SOLE_MEMBERS.items():
+        service = load_service(service_name)
+        bound = registries[service_name].by_operation
+        for name in service.model.operation_names:
+            if name not in bound and service.model.operation_model(name).input_shape.required_members == [member]:
+                return f"{service.target_prefix}.{name}", name, {member: value}, service.validation_error
+    raise AssertionError("every hosted operation with one required member has a handler: pick another example")
 
 
 def test_operation_without_handler_is_501_naming_it(server) -> None:
-    operation = unimplemented_operation()
-    status, headers, body = server.raw(f"WorkMailService.{operation}", {"OrganizationId": "m-" + "0" * 32})
+    target, operation, valid, _ = unimplemented_operation()
+    status, headers, body = server.raw(target, valid)
     assert status == 501
     assert body == {"__type": "NotImplemented", "message": f"{operation} is not implemented by WorkMail Local yet"}
     assert headers["x-amzn-errortype"] == "NotImplemented"
 
 
 def test_validation_runs_before_the_missing_handler(server) -> None:
-    status, _, body = server.raw(f"WorkMailService.{unimplemented_operation()}", {})
-    assert (status, body["__type"]) == (400, "InvalidParameterException")
+    target, _, _, validation_error = unimplemented_operation()
+    status, _, body = server.raw(target, {})
+    assert (status, body["__type"]) == (400, validation_error)
 
 
 def test_every_response_has_a_request_id_and_json_content_type(server) -> None:
