@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import mailbox
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -94,7 +95,9 @@ def read_archive(data: bytes) -> tuple[dict[str, list[bytes]], list[str]]:
 
 def check_archive(data: bytes, log_json: bytes, expected: dict[str, list[bytes]], job: dict[str, Any]) -> None:
     """The archive holds exactly ``expected`` (folder → messages), each ``.eml`` parses as the
-    message it was, and the output log's counts, hash and times match."""
+    message it was (with RFC 5322's CRLF line ends, as IMAP serves it), and the output
+    log's counts, hash and times match."""
+    expected = {f: [re.sub(rb"(?<!\r)\n", b"\r\n", m) for m in ms] for f, ms in expected.items()}
     by_folder, folders = read_archive(data)
     assert sorted(folders) == sorted(expected)
     assert {f: sorted(m) for f, m in by_folder.items()} == {f: sorted(m) for f, m in expected.items() if m}

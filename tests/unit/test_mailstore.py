@@ -29,3 +29,11 @@ def test_folders_and_size(tmp_path: Path) -> None:
     archive.add(first)
     assert [name for name, _ in mailstore.folders(maildir)] == ["INBOX", "Archive/2026", "Sent"]
     assert mailstore.size_bytes(maildir) == 2 * len(first) + len(second)
+
+
+def test_folder_names_are_decoded_from_imaps_modified_utf7(tmp_path: Path) -> None:
+    inbox = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    for name in ("R&AOk-unions.2026", "Q&-A", "&ZeVnLIqe-", "Bad&AOk"):
+        inbox.add_folder(name)
+    assert [name for name, _ in mailstore.folders(tmp_path / "Maildir")] == [
+        "INBOX", "\u65e5\u672c\u8a9e", "Bad&AOk", "Q&A", "R\u00e9unions/2026"]  # in the on-disk order

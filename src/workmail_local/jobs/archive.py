@@ -8,13 +8,16 @@ a directory entry ``<folder path>/`` for every folder, so empty folders are ther
 The output log (``<zip key>.json``) has WorkMail's string-valued fields: message, folder
 and byte counts (``totalBytes``: the bytes of the messages), the zip's SHA-384 and the
 start and end times in epoch milliseconds (the emulator's clock). Only messages are kept
-in the mail store, so ``totalNonExportableItems`` is ``"0"``.
+in the mail store, so ``totalNonExportableItems`` is ``"0"``. Dovecot keeps messages with
+bare LF line ends; each ``.eml`` has RFC 5322's CRLF, byte for byte what IMAP serves
+(``BODY[]``), and ``totalBytes`` counts those bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,8 @@ from pathlib import Path
 import orjson
 
 from workmail_local.mail import mailstore
+
+_BARE_LF = re.compile(rb"(?<!\r)\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,7 @@ def build(maildir: Path | None) -> Archive:
                     raw = folder.get_bytes(key)
                 except KeyError:  # expunged while we read: it is no longer in the mailbox
                     continue
+                raw = _BARE_LF.sub(b"\r\n", raw)
                 archive.writestr(f"{path}/{key}.eml", raw)
                 messages += 1
                 total += len(raw)

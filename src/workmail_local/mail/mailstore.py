@@ -9,7 +9,9 @@ mailbox export read it through these functions.
 
 from __future__ import annotations
 
+import base64
 import mailbox
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,15 +25,31 @@ def maildir_of(settings: Settings, entity_id: str) -> Path | None:
     return settings.mail_dir / entity_id / "Maildir"
 
 
+def _decoded(name: str) -> str:
+    """A folder name as a person reads it: Dovecot keeps IMAP's modified UTF-7 on disk
+    (RFC 3501 §5.1.3: ``R&AOk-unions`` is ``Réunions``, ``&-`` is ``&``)."""
+    def one(match: re.Match[str]) -> str:
+        encoded = match.group(1)
+        if not encoded:
+            return "&"
+        padded = encoded.replace(",", "/") + "=" * (-len(encoded) % 4)
+        try:
+            return base64.b64decode(padded).decode("utf-16-be")
+        except (ValueError, UnicodeDecodeError):
+            return match.group(0)  # not modified UTF-7 after all: keep it as it is
+    return re.sub(r"&([A-Za-z0-9+,]*)-", one, name)
+
+
 def folders(maildir: Path) -> Iterator[tuple[str, mailbox.Maildir]]:
     """Every folder of a Maildir as ``(path, folder)``: ``INBOX`` first, then Dovecot's
-    Maildir++ subfolders (``.Sent``, ``.Archive.2026`` → ``Sent``, ``Archive/2026``)."""
+    Maildir++ subfolders (``.Sent``, ``.Archive.2026``, ``.R&AOk-unions`` → ``Sent``,
+    ``Archive/2026``, ``Réunions``)."""
     if not maildir.is_dir():
         return
     inbox = mailbox.Maildir(maildir, factory=None, create=False)
     yield "INBOX", inbox
     for name in sorted(inbox.list_folders()):
-        yield name.replace(".", "/"), inbox.get_folder(name)
+        yield "/".join(_decoded(level) for level in name.split(".")), inbox.get_folder(name)
 
 
 def size_bytes(maildir: Path | None) -> int:

@@ -30,11 +30,13 @@ _DOMAIN = ("SELECT 1 FROM mail_domains d JOIN organizations o ON o.id = d.organi
 
 @dataclass(frozen=True)
 class Mailbox:
-    """One final recipient: a user's or resource's mailbox, and the user's quota in MB (None: none or default)."""
+    """One final recipient: a user's or resource's mailbox, the user's quota in MB (None: none
+    or default), and its primary email (what the email monitoring events name it by)."""
 
     entity_id: str
     kind: str
     quota_mb: int | None
+    email: str | None = None
 
 
 @dataclass
@@ -48,7 +50,7 @@ class Resolution:
 
 def _mailbox(entity: Entity) -> Mailbox:
     quota = entity["mailbox_quota"] if entity.kind is USER else None
-    return Mailbox(entity.id, entity.kind.type, quota)
+    return Mailbox(entity.id, entity.kind.type, quota, entity.email)
 
 
 def resolve(ctx: RequestContext, address: str) -> Resolution:

@@ -10,7 +10,8 @@ nor under the store's lock. Nothing is relayed before AUTH (530). Then:
   a mailbox that the declared ``SIZE`` would overfill → 552 5.2.2 (for that recipient);
 - ``DATA``: ``From:``/``Sender:`` checked (550), larger than ``--max-message-bytes`` →
   552 (aiosmtpd), then delivered through Dovecot's LMTP off the loop (``delivery``) and
-  outside addresses queued. One log line per accepted message; never a body or secret.
+  outside addresses queued. One log line per accepted message; never a body or secret;
+  and the email monitoring events of the organizations concerned (``events``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from workmail_local.access_log import escape
 from workmail_local.context import RequestContext
-from workmail_local.mail import delivery
+from workmail_local.mail import delivery, events
 from workmail_local.mail.recipients import LOCAL, OUTBOUND, UNKNOWN, Mailbox, Resolution, resolve
 from workmail_local.mail.senders import Rights, rights_of
 from workmail_local.mailbox_auth.decision import Decision, authenticate
@@ -78,6 +79,11 @@ class _Submission(SMTP):
         return AuthResult(success=False, handled=False)
 
 
+def _text(value: Any) -> str | None:
+    """A header's value as text (compat32 gives a Header object for encoded words)."""
+    return None if value is None else str(value)
+
+
 def _declared_size(options: list[str]) -> int:
     for option in options:
         name, _, value = option.partition("=")
@@ -92,6 +98,7 @@ class Handler:
     def __init__(self, app: App) -> None:
         self.app = app
         self.settings = app.settings
+        self.events = events.EventLog(app.settings)
 
     def _read(self, work: Callable[[RequestContext], T]) -> T:
         def run(tx: Any) -> T:
@@ -153,10 +160,25 @@ class Handler:
             message_id = f"{delivery.new_message_id()}@{HOSTNAME}"
             content = f"Message-ID: <{message_id}>\r\n".encode() + content
         routes: dict[str, Resolution] = envelope.workmail_routes  # type: ignore[attr-defined]
-        return await self._deliver(envelope.mail_from or "", routes, content, message_id, headers.get("Subject"))
+        answer, results = await self._deliver(envelope.mail_from or "", routes, content, message_id,
+                                              headers.get("Subject"))
+        if answer.startswith("250"):
+            decision: Decision = session.auth_data
+            await self._record(events.Accepted(
+                delivery.new_message_id(), message_id, envelope.mail_from or "", _text(headers.get("From")),
+                _text(headers.get("Subject")), decision.organization_id, routes, results))
+        return answer
+
+    async def _record(self, accepted: events.Accepted) -> None:
+        """The email monitoring events of an accepted message: read on the loop (one quick
+        query), written to their files off it."""
+        found = self._read(lambda ctx: events.events_of(ctx.tx, accepted, ctx.now))
+        if found:
+            await asyncio.to_thread(self.events.write, found)
 
     async def _deliver(self, sender: str, routes: dict[str, Resolution], content: bytes, message_id: str,
-                       subject: str | None) -> str:
+                       subject: str | None) -> tuple[str, dict[str, str]]:
+        """The DATA answer, and each mailbox's delivery result."""
         size = len(content)
         mailboxes: dict[str, Mailbox] = {}
         for resolution in routes.values():
@@ -174,10 +196,10 @@ class Handler:
         self._log(message_id, sender, routes, results, size)
         delivered = sum(result == delivery.DELIVERED for result in results.values())
         if delivered or outside:
-            return f"250 2.0.0 OK {message_id}"
+            return f"250 2.0.0 OK {message_id}", results
         if results and all(result == delivery.QUOTA_EXCEEDED for result in results.values()):
-            return "552 5.2.2 Every recipient's mailbox is full (over its quota)"
-        return "451 4.3.0 The message could not be delivered now: try again later"
+            return "552 5.2.2 Every recipient's mailbox is full (over its quota)", results
+        return "451 4.3.0 The message could not be delivered now: try again later", results
 
     @staticmethod
     def _log(message_id: str, sender: str, routes: dict[str, Resolution], results: dict[str, str], size: int) -> None:

@@ -7,7 +7,8 @@ the role WorkMail writes with. Without a ``RoleArn`` the caller's service-linked
 group must be in the organization's Region and account (``ResourceNotFoundException``
 otherwise: WorkMail could not reach it); its existence is not checked (there is no
 CloudWatch Logs here). Describe with none is ``ResourceNotFoundException``; Delete with
-none is a success. Events are not written yet: that needs mail flow.
+none is a success. When mail flows, the events are written to a local file per log
+group (``mail/events.py``).
 """
 
 from __future__ import annotations
