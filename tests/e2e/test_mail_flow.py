@@ -28,8 +28,11 @@ def test_a_token_sends_to_a_user_who_reads_it_and_the_mailbox_grows(mail_rig, wo
     assert subjects(mail_rig, bob) == ["Lunch?"]
     after = world.workmail.get_mailbox_details(OrganizationId=world.org_id, UserId=bob_id)["MailboxSize"]
     assert after > 0.28  # MB: the 300 kB message is in the mailbox
-    # The mailbox is keyed by the user's ID, not an address.
-    assert (mail_rig.directory / "mail" / bob_id / "Maildir").is_dir()
+    # The mailbox is keyed by the user's ID, not an address, and the ID shows in no header.
+    maildir = mail_rig.directory / "mail" / bob_id / "Maildir"
+    assert maildir.is_dir()
+    [stored] = [f for sub in ("new", "cur") for f in (maildir / sub).iterdir()]
+    assert bob_id.encode() not in stored.read_bytes()
 
 
 def test_to_an_alias_in_any_case(mail_rig, world) -> None:

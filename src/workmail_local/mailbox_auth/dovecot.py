@@ -160,6 +160,8 @@ mail_location = maildir:~/Maildir
 # LMTP recipients are entity IDs, without a domain; the mailbox is the whole ID.
 lmtp_save_to_detail_mailbox = no
 recipient_delimiter =
+# ... so the Delivered-To/Received headers Dovecot would add name no internal ID.
+lmtp_hdr_delivery_address = none
 {auth_service}# No growing delays after failed logins (Dovecot's auth penalty): tests refuse logins on purpose.
 service anvil {{
   unix_listener anvil-auth-penalty {{
