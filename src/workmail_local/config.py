@@ -9,15 +9,13 @@ setting, the value and what is allowed (:class:`SettingError`, exit status 2) â€
 from __future__ import annotations
 
 import argparse
-import math
-import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import platformdirs
+
+from workmail_local import settings_values as values
+from workmail_local.settings_values import Reader, SettingError, check_data_dir, env_name
 
 DEFAULT_PORT = 8038
 DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
@@ -29,18 +27,6 @@ VALIDATION_ERRORS = ("InvalidParameterException", "ValidationException")
 AUTH_MODES = ("open", "enforce")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 MAIL_DOMAIN_VERIFICATION_MODES = ("auto", "manual")
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
-
-
-class SettingError(SystemExit):
-    """A setting that cannot be used; ``str()`` is the one line to print (exit status 2)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def default_data_dir() -> Path:
@@ -98,14 +84,6 @@ class Settings:
         if self.in_memory or self.database_url:
             return None
         return self.data_dir if self.data_dir is not None else default_data_dir()
-
-
-def _env_name(name: str) -> str:
-    return f"WORKMAIL_LOCAL_{name}"
-
-
-def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(_env_name(name), default)
 
 
 # (flag, environment suffix, metavar, help); every default is applied in settings_from_args.
@@ -168,145 +146,22 @@ _FLAGS: tuple[tuple[str, str, str | None, str], ...] = (
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``serve`` flags. Values stay strings here (see the module docstring)."""
     for flag, env, metavar, text in _FLAGS:
-        parser.add_argument(flag, metavar=metavar, default=None, help=f"{text} [{_env_name(env)}]")
+        parser.add_argument(flag, metavar=metavar, default=None, help=f"{text} [{env_name(env)}]")
     parser.add_argument("--in-memory", action="store_true", default=None,
-                        help=f"keep all state in memory, write no file [{_env_name('IN_MEMORY')}=1]")
+                        help=f"keep all state in memory, write no file [{env_name('IN_MEMORY')}=1]")
     parser.add_argument("--no-export-daily-limit", action="store_true", default=None,
                         help="let a mailbox be exported more than once in 24 hours (for tests) "
-                             f"[{_env_name('NO_EXPORT_DAILY_LIMIT')}=1]")
-
-
-class _Reader:
-    """Each setting's raw text (flag, else environment, else default) and where it came from."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
-
-    def raw(self, flag: str, env: str, default: Any) -> tuple[Any, str]:
-        value = getattr(self.args, flag[2:].replace("-", "_"), None)
-        if value is not None:
-            return value, flag
-        if _env_name(env) in os.environ:
-            return os.environ[_env_name(env)], _env_name(env)
-        return default, flag
-
-    def get(self, flag: str, env: str, default: Any, convert: Callable[[str, str], Any] | None = None) -> Any:
-        value, source = self.raw(flag, env, default)
-        if convert is None or value is default:
-            return value
-        return convert(value, source)
-
-
-def _bad(source: str, value: object, allowed: str) -> SettingError:
-    return SettingError(f"{source} must be {allowed}; got {value!r}")
-
-
-def _port(value: str, source: str) -> int:
-    text = value.strip()
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise _bad(source, value, "a port number from 0 to 65535")
-    return int(text)
-
-
-def _seconds(allowed: str, positive: bool = False) -> Callable[[str, str], float]:
-    def convert(value: str, source: str) -> float:
-        try:
-            number = float(value)
-        except ValueError:
-            raise _bad(source, value, allowed) from None
-        if not math.isfinite(number) or number < 0 or (positive and number == 0):
-            raise _bad(source, value, allowed)
-        return number
-    return convert
-
-
-def _endpoint_url(value: str, source: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _bad(source, value, "an http(s):// URL such as http://127.0.0.1:9000")
-    return value.strip()
-
-
-def _lambda_endpoints(value: str, source: str) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for item in filter(None, (part.strip() for part in value.split(","))):
-        arn, _, url = item.partition("=")
-        if not arn.startswith("arn:") or not url:
-            raise _bad(source, value, "ARN=URL pairs separated by commas")
-        pairs.append((arn, _endpoint_url(url, source)))
-    return tuple(pairs)
-
-
-def _whole_number(unit: str) -> Callable[[str, str], int]:
-    def convert(value: str, source: str) -> int:
-        text = value.strip()
-        if not text.isdigit() or int(text) < 1:
-            raise _bad(source, value, f"a whole number of {unit}, 1 or more")
-        return int(text)
-    return convert
-
-
-_byte_count = _whole_number("bytes")
-
-
-def _choice(choices: tuple[str, ...]) -> Callable[[str, str], str]:
-    def convert(value: str, source: str) -> str:
-        if value not in choices:
-            raise _bad(source, value, f"one of {', '.join(choices)}")
-        return value
-    return convert
-
-
-def _flag(value: str, source: str) -> bool:
-    text = value.strip().lower()
-    if text not in _TRUE + _FALSE:
-        raise _bad(source, value, "1, true, yes or on (or 0, false, no, off)")
-    return text in _TRUE
-
-
-def _host_port(value: str, source: str) -> tuple[str, int]:
-    host, _, port = value.strip().rpartition(":")
-    host = host.strip("[]")
-    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise _bad(source, value, "HOST:PORT, e.g. 127.0.0.1:24024")
-    return host, int(port)
-
-
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_data_dir(path: Path, source: str) -> None:
-    """A data directory must be a readable, writable directory, or a new one in an existing
-    directory (only the last component is ever created)."""
-    if path.exists():
-        if not path.is_dir():
-            raise _bad(source, str(path), "a directory, not a file")
-        if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
-            raise _bad(source, str(path), "a directory this user can read and write")
-        return
-    parent = path.absolute().parent
-    if not parent.is_dir():
-        raise _bad(source, str(path), f"a directory whose parent exists ({parent} does not: create it first)")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise _bad(source, str(path), f"a directory this user can create ({parent} is not writable)")
+                             f"[{env_name('NO_EXPORT_DAILY_LIMIT')}=1]")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Settings from parsed ``serve`` arguments and the environment, checked.
 
     Raises :class:`SettingError` (one line) for the first setting that cannot be used."""
-    r = _Reader(args)
+    r = Reader(args)
     in_memory = r.get("--in-memory", "IN_MEMORY", False,
-                      lambda v, s: v if isinstance(v, bool) else _flag(v, s))
-    auth = r.get("--auth", "AUTH", "open", _choice(AUTH_MODES))
+                      lambda v, s: v if isinstance(v, bool) else values.boolean(v, s))
+    auth = r.get("--auth", "AUTH", "open", values.choice(AUTH_MODES))
     credentials_file = r.get("--credentials-file", "CREDENTIALS_FILE", None)
     secrets_key_file = r.get("--secrets-key-file", "SECRETS_KEY_FILE", None)
     mail_dir = r.get("--mail-dir", "MAIL_DIR", None)
@@ -314,45 +169,47 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     tls_key = r.get("--tls-key", "TLS_KEY", None)
     database_url = r.get("--database-url", "DATABASE_URL", None)
     no_daily_limit = r.get("--no-export-daily-limit", "NO_EXPORT_DAILY_LIMIT", False,
-                           lambda v, s: v if isinstance(v, bool) else _flag(v, s))
-    s3_endpoint_url = r.get("--s3-endpoint-url", "S3_ENDPOINT_URL", None, _endpoint_url)
+                           lambda v, s: v if isinstance(v, bool) else values.boolean(v, s))
+    s3_endpoint_url = r.get("--s3-endpoint-url", "S3_ENDPOINT_URL", None, values.endpoint_url)
     lambda_endpoints = r.get("--availability-lambda-endpoints", "AVAILABILITY_LAMBDA_ENDPOINTS", (),
-                             _lambda_endpoints)
+                             values.lambda_endpoints)
     data_dir_text, data_dir_source = r.raw("--data-dir", "DATA_DIR", None)
     settings = Settings(
         host=r.get("--host", "HOST", "127.0.0.1"),
-        port=r.get("--port", "PORT", DEFAULT_PORT, _port),
+        port=r.get("--port", "PORT", DEFAULT_PORT, values.port),
         data_dir=Path(data_dir_text) if data_dir_text else None,
         in_memory=in_memory,
         org_activation_delay=r.get("--org-activation-delay", "ORG_ACTIVATION_DELAY", 0.0,
-                                   _seconds("a number of seconds, 0 or more")),
+                                   values.seconds("a number of seconds, 0 or more")),
         validation_error=r.get("--validation-error", "VALIDATION_ERROR", "InvalidParameterException",
-                               _choice(VALIDATION_ERRORS)),
-        log_level=r.get("--log-level", "LOG_LEVEL", "info", _choice(LOG_LEVELS)),
+                               values.choice(VALIDATION_ERRORS)),
+        log_level=r.get("--log-level", "LOG_LEVEL", "info", values.choice(LOG_LEVELS)),
         auth=auth,
         credentials_file=Path(credentials_file) if credentials_file else None,
         database_url=database_url or None,
         mail_domain_verification=r.get("--mail-domain-verification", "MAIL_DOMAIN_VERIFICATION", "auto",
-                                       _choice(MAIL_DOMAIN_VERIFICATION_MODES)),
-        max_request_bytes=r.get("--max-request-bytes", "MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES, _byte_count),
+                                       values.choice(MAIL_DOMAIN_VERIFICATION_MODES)),
+        max_request_bytes=r.get("--max-request-bytes", "MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES,
+                                values.byte_count),
         idle_timeout=r.get("--idle-timeout", "IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT,
-                           _seconds("a number of seconds greater than 0", positive=True)),
+                           values.seconds("a number of seconds greater than 0", positive=True)),
         secrets_key_file=Path(secrets_key_file) if secrets_key_file else None,
         mail_dir=Path(mail_dir) if mail_dir else None,
         export_job_seconds=r.get("--export-job-seconds", "EXPORT_JOB_SECONDS", 0.0,
-                                 _seconds("a number of seconds, 0 or more")),
+                                 values.seconds("a number of seconds, 0 or more")),
         export_daily_limit=not no_daily_limit,
         s3_endpoint_url=s3_endpoint_url or None,
         availability_lambda_endpoints=lambda_endpoints,
-        login_history=r.get("--login-history", "LOGIN_HISTORY", DEFAULT_LOGIN_HISTORY, _whole_number("logins")),
-        smtps_port=r.get("--smtps-port", "SMTPS_PORT", None, _port),
-        smtp_port=r.get("--smtp-port", "SMTP_PORT", None, _port),
+        login_history=r.get("--login-history", "LOGIN_HISTORY", DEFAULT_LOGIN_HISTORY, values.whole_number("logins")),
+        smtps_port=r.get("--smtps-port", "SMTPS_PORT", None, values.port),
+        smtp_port=r.get("--smtp-port", "SMTP_PORT", None, values.port),
         tls_cert=Path(tls_cert) if tls_cert else None,
         tls_key=Path(tls_key) if tls_key else None,
-        lmtp=r.get("--lmtp", "LMTP", None, _host_port),
-        max_message_bytes=r.get("--max-message-bytes", "MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES, _byte_count),
+        lmtp=r.get("--lmtp", "LMTP", None, values.host_port),
+        max_message_bytes=r.get("--max-message-bytes", "MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES,
+                                values.byte_count),
     )
-    if settings.smtp_port is not None and not _is_loopback(settings.host):
+    if settings.smtp_port is not None and not values.is_loopback(settings.host):
         raise SettingError(f"--smtp-port serves SMTP without TLS, which is allowed on a loopback --host only "
                            f"(127.0.0.1, ::1, localhost); got --host {settings.host!r}: use --smtps-port")
     if (tls_cert is None) != (tls_key is None):

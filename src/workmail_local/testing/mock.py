@@ -1,0 +1,169 @@
+"""The application in-process behind botocore, no server and no socket:
+
+    with mock_workmail() as local:
+        wm = boto3.client("workmail", region_name="us-east-1")
+        wm.create_organization(Alias="acme")
+        local.control("POST", "/clock", {"advance_seconds": 60})
+
+Every botocore session gets a ``before-send`` hook that hands a hosted service's
+request to the innermost active block's app and returns its response.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+from urllib.parse import urlsplit
+
+from workmail_local.testing.server import DEFAULT_TEST_ACCOUNT
+
+
+class _Body:
+    """The ``raw`` of a botocore response: something with ``stream()``."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Any:
+        yield self._data
+
+
+class InProcessWorkMail:
+    """An in-memory WorkMail Local answering botocore directly (see :func:`mock_workmail`)."""
+
+    def __init__(self, settings: Any = None) -> None:
+        from workmail_local.app import App
+        from workmail_local.config import Settings
+
+        self.app = App(settings or Settings(in_memory=True, log_level="warning"))
+        self.app.exports.start()  # no lifespan in-process: mailbox export jobs run all the same
+
+    def answer(self, request: Any, **_: Any) -> Any:
+        """botocore ``before-send``: the app's response for a hosted service, else ``None`` (send it)."""
+        from botocore.awsrequest import AWSResponse
+
+        target = request.headers.get("X-Amz-Target")
+        target = target.decode() if isinstance(target, bytes) else target
+        if not target or target.partition(".")[0] not in self.app.prefixes:
+            return None
+        body = request.body or b""
+        if hasattr(body, "read"):
+            body = body.read()
+        if isinstance(body, str):
+            body = body.encode()
+        headers = {k.lower().encode(): (v if isinstance(v, bytes) else str(v).encode())
+                   for k, v in request.headers.items()}
+        parts = urlsplit(request.url)
+        status, payload, extra = self.app.handle_aws(request.method, parts.path or "/", headers, body,
+                                                     parts.query.encode(), (parts.path or "/").encode())
+        response_headers = {"content-type": "application/x-amz-json-1.1", "content-length": str(len(payload)),
+                            **{k.decode(): v.decode() for k, v in extra}}
+        return AWSResponse(request.url, status, response_headers, _Body(payload))
+
+    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+        """The control API, in-process: ``control("POST", "/clock", {"advance_seconds": 60})``."""
+        data = b"" if body is None else json.dumps(body).encode()
+        path, _, query = path.partition("?")  # GET /mailbox/logins?OrganizationId=…
+        status, payload, _ = self.app.handle_control(method, "/_workmail-local" + path, {}, data, query.encode())
+        return status, json.loads(payload) if payload else {}
+
+
+_active: list[InProcessWorkMail] = []
+
+
+def _before_send(request: Any, **kwargs: Any) -> Any:
+    return _active[-1].answer(request, **kwargs) if _active else None
+
+
+def _install() -> None:
+    """Hook :func:`_before_send` into every botocore session: new ones (botocore's built-in
+    handlers) and boto3's default session if it already exists (a session copies the
+    built-in handlers only when it is made)."""
+    import botocore.handlers
+
+    if ("before-send", _before_send) not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.append(("before-send", _before_send))
+    boto3 = sys.modules.get("boto3")
+    if boto3 is not None and boto3.DEFAULT_SESSION is not None:
+        boto3.DEFAULT_SESSION._session.register("before-send", _before_send, unique_id="workmail-local-mock")
+
+
+def _configured() -> tuple[bool, bool]:
+    """Whether botocore finds credentials and a region of the user's own (environment,
+    shared files, profiles), asking no instance-metadata service."""
+    import botocore.session
+
+    saved = os.environ.get("AWS_EC2_METADATA_DISABLED")
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    try:
+        session = botocore.session.Session()
+        try:
+            credentials = session.get_credentials() is not None
+        except Exception:  # noqa: BLE001 - a broken profile: leave it to the user's clients to report
+            credentials = True
+        return credentials, bool(session.get_config_variable("region"))
+    finally:
+        if saved is None:
+            os.environ.pop("AWS_EC2_METADATA_DISABLED", None)
+        else:
+            os.environ["AWS_EC2_METADATA_DISABLED"] = saved
+
+
+class mock_workmail:  # noqa: N801 - used like moto's mock_aws
+    """Answer every botocore client created inside the block from an in-memory WorkMail
+    Local (WorkMail, sso-admin, identitystore); other services go to the network as usual.
+
+    Clients need no endpoint URL. Like moto's ``mock_aws``, the block provides fake
+    credentials (access key ``123456789012``, so account 123456789012) and a default
+    region (``us-east-1``) when the environment sets none; ones the caller set are kept.
+    State lives for the block. Usable as a context manager or a decorator.
+    """
+
+    # Set for the block only when absent; AWS_PROFILE et al. count as "set" for credentials.
+    FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": DEFAULT_TEST_ACCOUNT, "AWS_SECRET_ACCESS_KEY": "workmail-local"}
+    DEFAULT_REGION = "us-east-1"
+
+    def __init__(self, settings: Any = None) -> None:
+        self.settings = settings
+        self.local: InProcessWorkMail | None = None
+        self._added_env: list[str] = []
+
+    def __enter__(self) -> InProcessWorkMail:
+        _install()
+        self.local = InProcessWorkMail(self.settings)
+        _active.append(self.local)
+        self._added_env = []
+        has_credentials, has_region = _configured()
+        if not has_credentials:
+            self._set_env(self.FAKE_CREDENTIALS)
+        if not has_region:
+            self._set_env({"AWS_DEFAULT_REGION": self.DEFAULT_REGION})
+        return self.local
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            if name not in os.environ:
+                os.environ[name] = value
+                self._added_env.append(name)
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self._added_env:
+            os.environ.pop(name, None)
+        self._added_env = []
+        if self.local is not None:
+            _active.remove(self.local)
+            self.local.app.exports.stop()
+            self.local.app.store.close()
+            self.local = None
+
+    def __call__(self, fn: Any) -> Any:
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__(self.settings):
+                return fn(*args, **kwargs)
+
+        return wrapper
