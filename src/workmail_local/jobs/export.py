@@ -37,6 +37,19 @@ from workmail_local.store import Row, Store, Tx
 log = logging.getLogger("workmail_local.jobs")
 
 POLL_SECONDS = 0.2
+# With no job running, the runner sleeps until a StartMailboxExportJob wakes it (or this
+# long: jobs another process started on a shared PostgreSQL database, lost wake-ups).
+IDLE_POLL_SECONDS = 5.0
+# One wake-up for every runner of the process: a new job (wake_runners) or a stop.
+_WAKE = threading.Event()
+
+
+def wake_runners() -> None:
+    """A job was started: the runners look at once rather than at their next idle poll.
+
+    Called inside the starting request's transaction; the runner's read waits for the
+    store's lock, so it sees the committed job."""
+    _WAKE.set()
 LEASE_SECONDS = 300.0
 PROGRESS_MARKS = (25, 50, 75)
 
@@ -51,7 +64,7 @@ class ExportRunner:
         self.store, self.settings, self.now = store, settings, now
         self.objects = s3.store_for(settings)
         self.worker = uuid.uuid4().hex
-        self._wake = threading.Event()
+        self._wake = _WAKE
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._announced: set[str] = set()
@@ -82,22 +95,25 @@ class ExportRunner:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            busy = True
             try:
-                self.run_once()
+                busy = self.run_once()
             except Exception:  # noqa: BLE001 - the runner must outlive one bad pass
                 log.exception("mailbox export runner pass failed")
-            self._wake.wait(POLL_SECONDS)
+            # Polled only while jobs run (their progress follows real time); idle, no query.
+            self._wake.wait(POLL_SECONDS if busy else IDLE_POLL_SECONDS)
             self._wake.clear()
 
-    def run_once(self) -> None:
-        """One pass over the RUNNING jobs."""
+    def run_once(self) -> bool:
+        """One pass over the RUNNING jobs; whether there were any."""
         jobs = self.store.run(lambda tx: tx.all(_RUNNING))
         running = {job["id"] for job in jobs}
         self._announced &= running  # cancellations are logged by the request that cancels
         for job in jobs:
             if self._stop.is_set():
-                return
+                return True
             self._advance(job)
+        return bool(jobs)
 
     def _advance(self, job: Row) -> None:
         if job["id"] not in self._announced:

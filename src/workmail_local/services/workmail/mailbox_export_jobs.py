@@ -22,6 +22,7 @@ from typing import Any
 
 from workmail_local import ids
 from workmail_local.context import RequestContext
+from workmail_local.jobs.export import wake_runners
 from workmail_local.services.workmail import entities
 from workmail_local.services.workmail.api import errors, found, handlers
 from workmail_local.services.workmail.organizations import on_organization_delete, require_active_organization
@@ -96,6 +97,7 @@ def start_mailbox_export_job(ctx: RequestContext, params: dict[str, Any]) -> dic
         (job_id, org["id"], entity.id, params.get("Description"), params["RoleArn"], params["KmsKeyArn"],
          params["S3BucketName"], params["S3Prefix"], s3_path(params["S3Prefix"], job_id), ctx.now, time.time()),  # real time: --export-job-seconds counts it
     )
+    wake_runners()
     return {"JobId": job_id}
 
 
