@@ -140,7 +140,7 @@ class App(BodyLimit, AwsPipeline, ControlDispatch):
             return
         if scope["type"] != "http":
             return
-        headers = {k: v for k, v in scope["headers"]}
+        headers = dict(scope["headers"])
         path = scope["path"]
         body = await self._read_body(headers, receive)
         if body is None:  # the client went away

@@ -136,9 +136,11 @@ class AwsPipeline:
 
     def _run(self, op: Operation, handler: Any, account: str, region: str, request_id: str, body: bytes) -> bytes:
         try:
-            data = orjson.loads(body) if body.strip() else {}
+            data = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            raise SerializationException(f"The request body is not valid JSON: {exc}") from None
+            if body.strip():
+                raise SerializationException(f"The request body is not valid JSON: {exc}") from None
+            data = {}  # an empty (or blank) body is an empty input
         if type(data) is not dict:
             raise SerializationException("The request body must be a JSON object")
         params = op.parse(data, "") if op.parse is not None else {}

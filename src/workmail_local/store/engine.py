@@ -20,9 +20,35 @@ from typing import Any, ContextManager, TextIO, TypeVar
 
 from workmail_local.store.migrations import MIGRATIONS
 
-Row = sqlite3.Row
 T = TypeVar("T")
 log = logging.getLogger("workmail_local.store")
+
+
+class Row(dict):
+    """A row readable as ``row["column"]`` and, like ``sqlite3.Row``, as ``row[0]``, on every engine.
+
+    A dict of column → value: reading a column by name is one hash lookup in C, where
+    ``sqlite3.Row`` compares the name with each column in turn (its cost grew with the
+    table: a users row has 33 columns, and a describe reads most of them)."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: Any) -> Any:
+        if key.__class__ is int:
+            return list(self.values())[key]  # by position
+        raise KeyError(key)
+
+
+# SQL text → the column names of its result. A statement's columns are fixed once the
+# schema is migrated (before any request), so they are read off the cursor once.
+_COLUMNS: dict[str, tuple[str, ...]] = {}
+
+
+def _columns_of(sql: str, cursor: sqlite3.Cursor, width: int) -> tuple[str, ...]:
+    names = _COLUMNS.get(sql)
+    if names is None or len(names) != width:
+        names = _COLUMNS[sql] = tuple(column[0] for column in cursor.description)
+    return names
 
 
 class Tx:
@@ -35,11 +61,20 @@ class Tx:
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """The first row of a query, or ``None``."""
-        return self._conn.execute(sql, params).fetchone()
+        cursor = self._conn.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return Row(zip(_columns_of(sql, cursor, len(row)), row))
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Every row of a query."""
-        return self._conn.execute(sql, params).fetchall()
+        cursor = self._conn.execute(sql, params)
+        rows = cursor.fetchall()
+        if not rows:
+            return rows
+        names = _columns_of(sql, cursor, len(rows[0]))
+        return [Row(zip(names, row)) for row in rows]
 
     def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or ``None``."""
@@ -155,7 +190,6 @@ class Store:
         # Autocommit mode: transactions are begun and ended explicitly below.
         self._lock_file = _claim(path) if path is not None else None
         self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
-        self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA busy_timeout=5000")
         if path is not None:
             self._conn.execute("PRAGMA journal_mode=WAL")
@@ -164,6 +198,7 @@ class Store:
         # One connection shared by the event loop and any worker thread: serialize use.
         self._lock = threading.RLock()
         self._sync = _SyncMode()
+        self._tx = Tx(self._conn)  # a Tx holds nothing but the connection: one serves every transaction
         self.migrate()
 
     @property
@@ -184,8 +219,7 @@ class Store:
         The one place a request's transaction is run: ``work`` must have no effect outside
         the transaction that a second attempt could not repeat."""
         if self.attempts == 1:  # SQLite: nothing to retry, and this runs on every request
-            with self.transaction(durable) as tx:
-                return work(tx)
+            return self._run_once(work, durable)
         for attempt in range(1, self.attempts + 1):
             try:
                 with self.transaction(durable) as tx:
@@ -196,6 +230,26 @@ class Store:
                 log.debug("transaction run again (attempt %d) after: %s", attempt + 1, exc)
                 time.sleep(0.005 * attempt)
         raise AssertionError("unreachable")
+
+    def _run_once(self, work: Callable[[Tx], T], durable: bool) -> T:
+        """``with self.transaction(durable) as tx: return work(tx)``, written out: the one
+        transaction of every request, with no context-manager object or new ``Tx`` each time."""
+        conn = self._conn
+        with self._lock:
+            self._sync.ensure(conn, durable)
+            conn.execute("BEGIN")
+            try:
+                result = work(self._tx)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT leaves the transaction open: end it before the error goes on.
+                conn.execute("ROLLBACK")
+                raise
+            return result
 
     def _migration_lock(self) -> ContextManager[object]:
         """Held while migrating: several processes starting at once migrate once."""

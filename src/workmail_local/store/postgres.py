@@ -25,7 +25,7 @@ import psycopg
 import psycopg.errors
 from psycopg.types.numeric import Int8Dumper
 
-from workmail_local.store.engine import Store, StoreUnavailableError, Tx
+from workmail_local.store.engine import Row, Store, StoreUnavailableError, Tx
 
 # pg_advisory_lock key held while migrating ("WMLocal!" as a 64-bit integer).
 MIGRATION_LOCK_KEY = 0x574D4C6F63616C21
@@ -67,32 +67,11 @@ def ddl(statement: str) -> str:
     return statement
 
 
-class PgRow(tuple):  # noqa: SLOT001 - subclasses set __slots__
-    """A row readable as ``row["column"]`` and ``row[0]``, like ``sqlite3.Row``."""
-
-    __slots__ = ()
-    _index: dict[str, int] = {}
-
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
-        if isinstance(key, str):
-            return tuple.__getitem__(self, self._index[key])
-        return tuple.__getitem__(self, key)
-
-    def keys(self) -> list[str]:
-        """The column names, in order."""
-        return list(self._index)
-
-
-@lru_cache(maxsize=1024)
-def _row_class(names: tuple[str, ...]) -> type[PgRow]:
-    return type("PgRow", (PgRow,), {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}})
-
-
 def _row_factory(cursor: Any) -> Any:
     if cursor.description is None:
         return tuple
-    cls = _row_class(tuple(column.name for column in cursor.description))
-    return cls
+    names = tuple(column.name for column in cursor.description)
+    return lambda values: Row(zip(names, values))
 
 
 class _BoolAsInteger(Int8Dumper):
