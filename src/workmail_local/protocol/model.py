@@ -16,6 +16,7 @@ from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel
 
 from workmail_local.protocol.errors import ModelErrors
+from workmail_local.protocol.pagination import PageSpec, page_spec
 from workmail_local.protocol.parse import Parser, compile_parser
 from workmail_local.protocol.serialize import Serializer, compile_serializer, strict_from_env
 from workmail_local.protocol.validate import Validator, compile_validator
@@ -34,6 +35,8 @@ class Operation:
     errors: frozenset[str]
     paginator: dict[str, Any] | None
     idempotency_token: str | None
+    #: How a list operation pages (every operation has one; only list operations use it).
+    page: PageSpec
 
 
 @dataclass(eq=False)
@@ -103,5 +106,6 @@ def load_service(name: str, validation_error: str = "InvalidParameterException")
             errors=frozenset(e.name for e in op.error_shapes),
             paginator=paginators.get(op_name),
             idempotency_token=token,
+            page=page_spec(name, op, paginators.get(op_name)),
         )
     return service

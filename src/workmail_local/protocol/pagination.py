@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -51,6 +52,37 @@ class PageTokens:
 Fetch = Callable[[list[Any] | None, int], list[Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    """How one list operation pages, worked out from its model once at start-up."""
+
+    input_token: str
+    #: The page size when the request sets none, and the most a page may hold.
+    limit_key: str
+    default_limit: int
+    max_items: int | None
+    #: ``service.operation|`` — the start of every token binding of this operation.
+    binding_prefix: str
+
+
+def page_spec(service_name: str, model: Any, paginator: dict[str, Any] | None) -> PageSpec:
+    """The :class:`PageSpec` of an operation (``model``: botocore's OperationModel) and its
+    botocore paginator definition (``None``: the NextToken/MaxResults convention)."""
+    spec = paginator or {"input_token": "NextToken", "output_token": "NextToken", "limit_key": "MaxResults"}
+    limit_key = spec.get("limit_key", "MaxResults")
+    input_token = spec.get("input_token", "NextToken")
+    input_shape = model.input_shape
+    limit_shape = input_shape.members.get(limit_key) if input_shape is not None else None
+    default = min(DEFAULT_PAGE_SIZE, (limit_shape.metadata.get("max") if limit_shape else None) or DEFAULT_PAGE_SIZE)
+    # A page never holds more than the output list may (ListApplications: 50, though MaxResults allows 100).
+    result_key = spec.get("result_key")
+    output_shape = model.output_shape
+    result_shape = output_shape.members.get(result_key) if output_shape and isinstance(result_key, str) else None
+    max_items = result_shape.metadata.get("max") if result_shape is not None else None
+    return PageSpec(input_token, limit_key, min(default, max_items or default), max_items,
+                    f"{service_name}.{model.name}|")
+
+
 def paginate(
     ctx: Any,
     params: dict[str, Any],
@@ -67,25 +99,20 @@ def paginate(
     (``None`` on the last page).
     """
     op = ctx.operation
-    spec = op.paginator or {"input_token": "NextToken", "output_token": "NextToken", "limit_key": "MaxResults"}
-    limit = params.get(spec["limit_key"])
+    spec: PageSpec = op.page
+    limit = params.get(spec.limit_key)
     if limit is None:
-        limit_shape = op.model.input_shape.members.get(spec["limit_key"])
-        limit = min(DEFAULT_PAGE_SIZE, (limit_shape.metadata.get("max") if limit_shape else None) or DEFAULT_PAGE_SIZE)
-    # A page never holds more than the output list may (ListApplications: 50, though MaxResults allows 100).
-    result_key = spec.get("result_key")
-    output_shape = op.model.output_shape
-    result_shape = output_shape.members.get(result_key) if output_shape and isinstance(result_key, str) else None
-    if result_shape is not None and result_shape.metadata.get("max"):
-        limit = min(limit, result_shape.metadata["max"])
-    binding = f"{op.service.name}.{op.name}|{ctx.account}|{ctx.region}|{orjson.dumps(list(query)).decode()}"
-    token = params.get(spec["input_token"])
+        limit = spec.default_limit
+    elif spec.max_items is not None and limit > spec.max_items:
+        limit = spec.max_items
+    binding = f"{spec.binding_prefix}{ctx.account}|{ctx.region}|{orjson.dumps(list(query)).decode()}"
+    token = params.get(spec.input_token)
     after = None
     if token is not None:
         after = ctx.tokens.decode(binding, token)
         if after is None:
             raise getattr(op.service.errors, op.service.invalid_input_error)(
-                f"The {spec['input_token']} is invalid or was issued for a different request."
+                f"The {spec.input_token} is invalid or was issued for a different request."
             )
     items = fetch(after, limit + 1)
     if len(items) <= limit:

@@ -199,6 +199,10 @@ def compile_validator(shape: Shape, _memo: dict[str, Validator | None] | None = 
     if not checks and inner is None:
         return None
 
+    if kind == "string" and inner is None:
+        memo[key] = _remembering(checks, sensitive)
+        return memo[key]
+
     def validate(value: Any, path: str, errors: list[str]) -> None:
         for check in checks:
             text = check(value)
@@ -209,3 +213,30 @@ def compile_validator(shape: Shape, _memo: dict[str, Validator | None] | None = 
 
     memo[key] = validate
     return validate
+
+
+#: Strings of one shape that passed its checks, remembered up to this many: requests
+#: repeat the same IDs (every org-scoped request names its organization), and a pattern
+#: match costs far more than a lookup.
+REMEMBERED_VALID = 1024
+
+
+def _remembering(checks: list[Callable[[Any], str | None]], sensitive: bool) -> Validator:
+    """The validator of a string shape: its checks, skipped for a value that passed them recently."""
+    valid: dict[str, None] = {}
+
+    def validate_string(value: Any, path: str, errors: list[str]) -> None:
+        if value in valid:
+            return
+        failed = False
+        for check in checks:
+            text = check(value)
+            if text is not None:
+                errors.append(violation(value, path, text, sensitive))
+                failed = True
+        if not failed:
+            if len(valid) >= REMEMBERED_VALID:
+                valid.clear()
+            valid[value] = None
+
+    return validate_string

@@ -220,8 +220,9 @@ def state_dates(row: Row) -> dict[str, Any]:
 
 def described(entity: Entity) -> dict[str, Any]:
     """What every Describe{User,Group,Resource} answers of an entity, whatever its kind."""
-    return {"Name": entity.name, "Email": entity.email, **state_dates(entity.row),
-            "HiddenFromGlobalAddressList": bool(entity["hidden_from_gal"])}
+    row = entity.row
+    return {"Name": row["name"], "Email": row["email"], "State": row["state"], "EnabledDate": row["enabled_at"],
+            "DisabledDate": row["disabled_at"], "HiddenFromGlobalAddressList": bool(row["hidden_from_gal"])}
 
 
 def filter_clause(filters: dict[str, Any], prefix_columns: dict[str, str]) -> tuple[str, list[Any]]:

@@ -72,12 +72,17 @@ def mail_domain_holder(ctx: RequestContext, domain: str, other_than: str | None 
     )
 
 
-def find_organization(ctx: RequestContext, organization_id: str) -> Row:
-    """The caller's organization in any state; another account's or region's is not found."""
-    org = ctx.tx.one(
-        "SELECT * FROM organizations WHERE id = ? AND account = ? AND region = ?",
-        (organization_id, ctx.account, ctx.region),
-    )
+# What an org-scoped operation reads of its organization (every request of one pays for
+# each column read): its identity, directory, default domain and state's dates.
+_SCOPE_COLUMNS = "id, alias, directory_id, directory_type, default_mail_domain, active_at, delete_requested_at, deleted_at"
+_FIND = {columns: f"SELECT {columns} FROM organizations WHERE id = ? AND account = ? AND region = ?"  # noqa: S608
+         for columns in ("*", _SCOPE_COLUMNS)}
+
+
+def find_organization(ctx: RequestContext, organization_id: str, columns: str = "*") -> Row:
+    """The caller's organization in any state; another account's or region's is not found.
+    ``columns``: every one (``*``), or the ones an org-scoped operation reads."""
+    org = ctx.tx.one(_FIND[columns], (organization_id, ctx.account, ctx.region))
     if org is None:
         raise errors.OrganizationNotFoundException(f"The organization {organization_id} was not found.")
     return org
@@ -85,7 +90,7 @@ def find_organization(ctx: RequestContext, organization_id: str) -> Row:
 
 def require_active_organization(ctx: RequestContext, organization_id: str) -> Row:
     """The caller's organization, which must be Active (every org-scoped operation checks this)."""
-    org = find_organization(ctx, organization_id)
+    org = find_organization(ctx, organization_id, _SCOPE_COLUMNS)
     state = organization_state(org, ctx.now)
     if state != "Active":
         raise errors.OrganizationStateException(f"Organization {organization_id} is not Active, state: {state}")

@@ -96,16 +96,17 @@ def create_user(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
 
 def describe(user: entities.Entity) -> dict[str, Any]:
     """DescribeUser's answer for a stored user."""
+    row = user.row
     return {
-        "UserId": user.id,
+        "UserId": row["id"],
         **entities.described(user),
-        "DisplayName": user["display_name"],
-        "UserRole": user["role"],
-        "MailboxProvisionedDate": user["mailbox_provisioned_at"],
-        "MailboxDeprovisionedDate": user["mailbox_deprovisioned_at"],
-        "IdentityProviderUserId": user["identity_provider_user_id"],
-        "IdentityProviderIdentityStoreId": user["identity_provider_identity_store_id"],
-        **{member: user[column] for member, column in ATTRIBUTES.items()},
+        "DisplayName": row["display_name"],
+        "UserRole": row["role"],
+        "MailboxProvisionedDate": row["mailbox_provisioned_at"],
+        "MailboxDeprovisionedDate": row["mailbox_deprovisioned_at"],
+        "IdentityProviderUserId": row["identity_provider_user_id"],
+        "IdentityProviderIdentityStoreId": row["identity_provider_identity_store_id"],
+        **{member: row[column] for member, column in ATTRIBUTES.items()},
     }
 
 
