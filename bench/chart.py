@@ -33,7 +33,8 @@ def draw(results: dict[str, Any], out: Path) -> None:
     cells = [c for c in results["cells"] if c["status"] == "measured"]
     connections = sorted({c["connections"] for c in cells})
     rows = list(dict.fromkeys(label(c) for c in cells))
-    fig, axes = plt.subplots(1, len(connections), figsize=(6 * len(connections), 0.3 * len(rows) + 1.8),
+    # Room on the left for the row labels, on the right for the figures beside the bars.
+    fig, axes = plt.subplots(1, len(connections), figsize=(5 * len(connections) + 4, 0.3 * len(rows) + 2.2),
                              sharey=True, squeeze=False)
     for ax, conns in zip(axes[0], connections, strict=True):
         by_label = {label(c): c for c in cells if c["connections"] == conns}
@@ -50,7 +51,6 @@ def draw(results: dict[str, Any], out: Path) -> None:
                        label=f"read target: {read_limit:g}× bare")
             ax.axvline(bare * write_limit, color="#d62728", linestyle=":", linewidth=1,
                        label=f"write target: {write_limit:g}× bare")
-            ax.legend(loc="lower right", fontsize=8)
         ax.set_xscale("log")
         ax.set_xlim(10, max(values) * 3)  # room for the labels
         ax.set_xlabel("server CPU per request (µs, log scale)")
@@ -59,7 +59,10 @@ def draw(results: dict[str, Any], out: Path) -> None:
     axes[0][0].set_yticks(range(len(rows)), rows, fontsize=8)
     axes[0][0].invert_yaxis()
     fig.suptitle(f"Server CPU per request — {results['run']['date']} ({results['run']['commit']})", fontsize=10)
-    fig.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=len(handles), fontsize=8)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     fig.savefig(out, dpi=110)
 
 

@@ -9,10 +9,11 @@ request timed with ``time.perf_counter_ns`` from just before it is written until
 answer is read. It is closed-loop: every connection sends its next request when the
 last is answered, picking its kind by weight (seeded, so both runs see the same
 sequence of picks). A Python client at 32 connections may be the bottleneck itself:
-the achieved rate is reported, and both runs use the same generator, which is what the
-comparison of p99s needs.
+the achieved rate and the generator's own CPU use (share of its core) are reported,
+and both runs use the same generator, which is what the comparison of p99s needs.
+Server CPU per request is over the whole run, warm-up included, all kinds together.
 
-Run 1: 32 connections, 80 % reads (the seven read cases in turn, at random), 15 %
+Run 1: 32 connections, 80 % reads (one of the seven read cases, at random), 15 %
 writes (CreateUser with a new name, PutIdentityProviderConfiguration), 5 % PAT logins.
 Run 2: the same 32 connections and mix, plus :data:`LOGIN_CONNECTIONS` more connections
 logging in back to back with a directory password. The target: every kind's p99 in
@@ -52,6 +53,7 @@ class Kind:
 
     latencies_ns: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warmup: int = 0  # answered during the warm-up, not timed
 
     def summary(self, seconds: float) -> dict[str, Any]:
         ordered = sorted(self.latencies_ns)
@@ -100,7 +102,9 @@ async def connection(port: int, pick: Callable[[], tuple[str, Request]], record_
             writer.write(render(request))
             status, body = await answer(reader)
             done = time.perf_counter_ns()
-            if started >= record_from:
+            if started < record_from:
+                kinds[kind].warmup += 1
+            else:
                 if ok(kind, status, body):
                     kinds[kind].latencies_ns.append(done - started)
                 else:
@@ -145,14 +149,18 @@ def event_loop() -> Callable[[], asyncio.AbstractEventLoop]:
 def one_run(server: servers.Server, requests: dict[str, list[Request]], seconds: float,
             password: Request | None) -> dict[str, Any]:
     """One timed run: each kind's figures, and the server's CPU per request over all of them."""
-    cpu_before = server.cpu_seconds()
+    cpu_before, client_before, wall_before = server.cpu_seconds(), time.process_time(), time.monotonic()
     with asyncio.Runner(loop_factory=event_loop()) as runner:
         kinds = runner.run(drive(server.port, requests, seconds, password))
     cpu = server.cpu_seconds() - cpu_before
+    # Near 100 %: the generator, not the server, sets the pace.
+    client_busy = (time.process_time() - client_before) / (time.monotonic() - wall_before)
     server.check_alive()
-    total = sum(len(k.latencies_ns) + len(k.errors) for k in kinds.values())
+    timed = sum(len(k.latencies_ns) + len(k.errors) for k in kinds.values())
+    answered = timed + sum(k.warmup for k in kinds.values())
     return {"kinds": {name: kind.summary(seconds) for name, kind in kinds.items()}, "seconds": seconds,
-            "rps": round(total / seconds, 1), "cpu_us": round(cpu / total * 1e6, 1) if total else 0.0}
+            "rps": round(timed / seconds, 1), "cpu_us": round(cpu / answered * 1e6, 1) if answered else 0.0,
+            "client_busy": round(client_busy, 2)}
 
 
 def run(scratch: Path, seconds: float, say: Callable[[str], None]) -> dict[str, Any]:

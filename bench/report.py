@@ -146,7 +146,7 @@ def in_process_target(result: dict[str, Any]) -> Target:
             target.missing.append(result["error"])
         return target
     ours, moto, floor = (paths[p]["best_calls_per_s"] for p in ("mock_workmail", "mock_aws", "canned floor"))
-    target.figures.append((f"mock_workmail {ours:,.0f} calls/s vs mock_aws {moto:,.0f}", f"{ours / moto:.1f}×",
+    target.figures.append((f"mock_workmail {ours:,.0f} calls/s vs mock_aws {moto:,.0f}", f"{ours / moto:.2f}×",
                            ours / moto >= MOCK_VS_MOTO_MIN))
     target.figures.append((f"mock_workmail {ours:,.0f} calls/s vs canned floor {floor:,.0f}", f"{ours / floor:.0%}",
                            ours / floor >= MOCK_VS_FLOOR_MIN))

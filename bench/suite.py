@@ -110,19 +110,23 @@ def main(argv: list[str] | None = None) -> int:
     run: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit(), "machine": machine(),
         "seconds_per_cell": seconds, "connections": conns, "server_core": SERVER_CORE,
-        "loadgen_core": LOADGEN_CORE, "failures": [],
+        "loadgen_core": LOADGEN_CORE, "failures": [], "section_seconds": {},
     }
 
     def section(name: str, step: Callable[[], Any]) -> Any:
         # A failing section is reported, and the others still run.
         if args.only is not None and name not in args.only:
             return None
+        began = time.monotonic()
         try:
             return step()
         except Exception as exc:  # noqa: BLE001
             say(f"{name} FAILED: {exc}")
             run["failures"].append({"section": name, "error": str(exc), "trace": traceback.format_exc()})
             return None
+        finally:
+            took = run["section_seconds"].get(name, 0.0) + time.monotonic() - began
+            run["section_seconds"][name] = round(took, 1)
 
     try:
         run["ready"] = section("ready", lambda: ready_times(scratch, args.launches, say)) or {}
@@ -171,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     for failure in run["failures"]:
         text += f"\n**Section {failure['section']} failed:** {failure['error']}\n"
     (RESULTS / "results.md").write_text(text)
-    if TOOLS_PYTHON.exists():  # bench/setup makes it; a bare `bench/suite.py --only …` may run without
+    if not any(c.measured for c in cells):
+        say("chart skipped: no wrk cell was measured")
+        (RESULTS / "cpu_per_request.png").unlink(missing_ok=True)  # not a stale one beside this report
+    elif TOOLS_PYTHON.exists():  # bench/setup makes it; a bare `bench/suite.py --only …` may run without
         chart = subprocess.run([str(TOOLS_PYTHON), str(ROOT / "bench" / "chart.py"), str(RESULTS / "results.json"),
                                 str(RESULTS / "cpu_per_request.png")], capture_output=True, text=True)
         if chart.returncode != 0:

@@ -89,7 +89,8 @@ def mixed_table(result: dict[str, Any]) -> list[str]:
         for kind, k in run["kinds"].items():
             out.append(f"| {label} | {kind} | {k['requests']:,} | {k['rps']:,.0f} | {k['p50_ms']:.2f} "
                        f"| {k['p99_ms']:.2f} | {k['errors']} |")
-        out.append(f"| {label} | all | | {run['rps']:,.0f} | | | server CPU {run['cpu_us']:,.0f} µs/req |")
+        out.append(f"| {label} | all | | {run['rps']:,.0f} | | | server CPU {run['cpu_us']:,.0f} µs/req; "
+                   f"load generator busy {run.get('client_busy', 0):.0%} of its core |")
     return out
 
 
@@ -119,6 +120,9 @@ def markdown(run: dict[str, Any], cells: list[Cell], goals: list[Target]) -> str
         for missing in goal.missing:
             out.append(f"  - not measured: {missing}")
     out += profile_summary(run.get("profile"))
+    if run.get("section_seconds"):
+        out += ["", f"Run time {run.get('elapsed_seconds', 0):.0f} s: "
+                + ", ".join(f"{name} {took:.0f} s" for name, took in run["section_seconds"].items()) + "."]
     out += ["", "![Server CPU per request](cpu_per_request.png)", ""]
     return "\n".join(out)
 
