@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fixtures import (  # noqa: F401 - the names other modules (scaling.py) take from here
-    ACCOUNT, AUTHENTICATE_PATH, MOTO_IDENTITY_STORE, PAGE_SIZE, REGION, Fixtures, Unavailable, boto_call, client,
-    need,
+    ACCOUNT, AUTHENTICATE_PATH, MOTO_IDENTITY_STORE, PAGE_SIZE, REGION, Fixtures, Unavailable, need,
 )
 from http_client import UNIQUE, Answer, Connection, Request, aws_request, control_request
 from servers import Server

@@ -58,14 +58,24 @@ def measure(cell: Cell, server: Server, request: Request, seconds: float,
     error answers mark it "error"."""
     best = None
     database = server.database
-    for _ in range(REPEATS):
+    # wrk runs whole seconds: a cell shorter than REPEATS seconds (--quick) runs fewer times.
+    repeats = max(1, min(REPEATS, int(seconds)))
+    # A run with no answer at all and no error (the server stalled for the whole run, say by
+    # other work on its core) says nothing: it is run once more, at most REPEATS times in all.
+    silent = 0
+    done = 0
+    while done < repeats:
         server.check_alive()
         cpu_before = server.cpu_seconds()
         db_before = database.cpu_seconds() if database else 0.0
-        result = wrk.run(server.port, request, cell.connections, max(1.0, seconds / REPEATS), loadgen_core)
+        result = wrk.run(server.port, request, cell.connections, max(1.0, seconds / repeats), loadgen_core)
         cpu_after = server.cpu_seconds()
         db_after = database.cpu_seconds() if database else 0.0
         server.check_alive()
+        if not result.errors and not result.requests and silent < REPEATS:
+            silent += 1
+            continue
+        done += 1
         if result.errors or not result.requests:
             best = (float("inf"), 0.0, result)
             break
@@ -84,7 +94,8 @@ def measure(cell: Cell, server: Server, request: Request, seconds: float,
     cell.cpu_us = cpu_us if result.requests and not result.errors else 0.0
     if result.errors or not result.requests:
         cell.status = "error"
-        cell.reason = f"{result.errors} failed of {result.requests} requests"
+        cell.reason = (f"{result.errors} failed of {result.requests} requests" if result.requests or result.errors
+                       else f"no answer in {silent + 1} runs of wrk")
     return cell
 
 

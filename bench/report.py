@@ -98,7 +98,8 @@ def ratio_target(name: str, selected: list[Cell], cells: list[Cell], limit: floa
     for cell in selected:
         value = ratio(cell, cells)
         if value is None:
-            why = f"{cell.status} {cell.reason}".strip() if not cell.measured else f"no {against} cell at c{cell.connections}"
+            why = (f"{cell.status} {cell.reason}".strip() if not cell.measured
+                   else f"no {against} cell at c{cell.connections}")
             target.missing.append(f"{label(cell)}: {why}")
         else:
             ok = value >= limit if at_least else value <= limit
@@ -264,8 +265,8 @@ def workers_report(ours: list[Cell]) -> Target:
     for store, pair in by_store.items():
         if len(pair) == 2 and all(c.measured for c in pair):
             one, two = pair
-            target.figures.append((f"{store} {one.operation} c{one.connections}: {one.rps:,.0f} → {two.rps:,.0f} req/s",
-                                   f"{two.rps / one.rps:.2f}×", True))
+            what = f"{store} {one.operation} c{one.connections}: {one.rps:,.0f} → {two.rps:,.0f} req/s"
+            target.figures.append((what, f"{two.rps / one.rps:.2f}×", True))
         else:
             target.missing += [f"{label(c)}: {c.status} {c.reason}".strip() for c in pair if not c.measured]
     return target

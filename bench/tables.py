@@ -100,7 +100,7 @@ def markdown(run: dict[str, Any], cells: list[Cell], goals: list[Target]) -> str
            f"{run['seconds_per_cell']:g} s per cell; wrk (1 thread) on core {run['loadgen_core']}, each server "
            f"alone on core {run['server_core']} (the worker rows: nothing pinned); {run['machine']}. Server CPU per "
            "request comes from /proc (utime+stime of the server's processes over the run ÷ requests completed), the "
-           "lowest of three runs per cell; DB CPU likewise from the run's own PostgreSQL cluster. WorkMail Local "
+           "lowest of up to three runs per cell (one with --quick); DB CPU likewise from the run's own PostgreSQL cluster. WorkMail Local "
            "runs with its default request log (info, to its log file) unless the row says otherwise.", "",
            table(cells), ""]
     scaling = run.get("scaling", {})

@@ -58,7 +58,8 @@ def run(scratch: Path, seconds: float, say: Callable[[str], None]) -> list[Cell]
             try:
                 fx: Fixtures = {}
                 request = prepare(server, READ, fx)
-                say(f"{store} {cell.variant} c{CONNECTIONS} ({procfs.tree_size(server.pid)} processes)")
+                size = procfs.tree_size(server.pid)
+                say(f"{store} {cell.variant} c{CONNECTIONS} ({size} process{'es' if size > 1 else ''})")
                 measure(cell, server, request, seconds, loadgen_core=None)
             except Unavailable as exc:
                 unavailable(cell, exc.status, exc.reason)
