@@ -1,8 +1,8 @@
-"""What is measured: the cases (one replayed request each) and the fixtures that set them up.
+"""What is measured: the cases, one replayed request each.
 
 Adding a measurement is one entry in :data:`WORKMAIL_CASES` (name, group, the fixture it
 needs, the request, the check of a correct answer) plus, if it needs state nothing else
-makes, one fixture function in :data:`FIXTURES`.
+makes, one fixture function in ``fixtures.FIXTURES``.
 
 A fixture or a probe that meets an operation answering HTTP 501 marks the case "not
 implemented"; a case waiting on a feature that does not exist yet is "pending". Neither
@@ -15,145 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
-
-from http_client import SECRET_KEY, Answer, Connection, Request, aws_request, control_request, send
+from fixtures import (  # noqa: F401 - the names other modules (scaling.py) take from here
+    ACCOUNT, AUTHENTICATE_PATH, MOTO_IDENTITY_STORE, PAGE_SIZE, REGION, Fixtures, Unavailable, need,
+)
+from http_client import UNIQUE, Answer, Connection, Request, aws_request, control_request
 from servers import Server
-
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-AUTHENTICATE_PATH = "/_workmail-local/mailbox/authenticate"
-IDC_PASSWORD = "Bench-IdC-Password-1"
-# moto keeps identity stores by whatever ID it is given; any ID matching the model's pattern works.
-MOTO_IDENTITY_STORE = "d-9067b2bc4e"
-
-Fixtures = dict[str, Any]
-
-
-class Unavailable(Exception):
-    """A case cannot be measured on this build: ``status`` is "not implemented" or "pending"."""
-
-    def __init__(self, status: str, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
-def client(server: Server, service: str, account: str = ACCOUNT, region: str = REGION) -> Any:
-    """A boto3 client for one of the servers under test."""
-    return boto3.client(
-        service, endpoint_url=f"http://127.0.0.1:{server.port}", region_name=region,
-        aws_access_key_id=account, aws_secret_access_key=SECRET_KEY,
-        config=Config(retries={"max_attempts": 1}),
-    )
-
-
-def boto_call(call: Callable[..., Any], **params: Any) -> dict[str, Any]:
-    """Make a boto3 call; an operation answering 501 makes the case "not implemented"."""
-    try:
-        return call(**params)
-    except ClientError as exc:
-        if exc.response["ResponseMetadata"]["HTTPStatusCode"] == 501:
-            raise Unavailable("not implemented", f"{exc.operation_name} answers 501") from None
-        raise
-
-
-# -- fixtures: each takes the server and the fixtures made so far, and adds its own --------
-
-def organization(server: Server, fx: Fixtures) -> None:
-    """An Active organization (created with boto3)."""
-    workmail = client(server, "workmail")
-    fx["organization_id"] = boto_call(workmail.create_organization, Alias="bench")["OrganizationId"]
-
-
-def identity_provider(server: Server, fx: Fixtures) -> None:
-    """The organization's IdC configuration: instance, WorkMail application, Put."""
-    need(server, fx, "organization")
-    instance = boto_call(client(server, "sso-admin").list_instances)["Instances"][0]["InstanceArn"]
-    workmail = client(server, "workmail")
-    application = boto_call(workmail.create_identity_center_application, Name="bench", InstanceArn=instance)
-    fx["identity_provider"] = {
-        "OrganizationId": fx["organization_id"],
-        "AuthenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY",
-        "IdentityCenterConfiguration": {"InstanceArn": instance, "ApplicationArn": application["ApplicationArn"]},
-        "PersonalAccessTokenConfiguration": {"Status": "ACTIVE", "LifetimeInDays": 30},
-    }
-    boto_call(workmail.put_identity_provider_configuration, **fx["identity_provider"])
-
-
-def personal_access_token(server: Server, fx: Fixtures) -> None:
-    """A registered mailbox user with a valid PAT (``pat_username``, ``pat_secret``), made as a user
-    would: WorkMail user, IdC user with a password, assignment to the application, IdC sign-in
-    (which links the two), then a PAT from the control API. Pending while the endpoint is absent."""
-    need(server, fx, "identity_provider")
-    probe = send(server.port, control_request(server.port, "POST", AUTHENTICATE_PATH, {}))
-    if probe.status == 404:
-        raise Unavailable("pending", f"POST {AUTHENTICATE_PATH} does not exist yet")
-    workmail, sso = client(server, "workmail"), client(server, "sso-admin")
-    org_id, name = fx["organization_id"], "pat-user"
-    email = f"{name}@{boto_call(workmail.describe_organization, OrganizationId=org_id)['DefaultMailDomain']}"
-    user_id = boto_call(workmail.create_user, OrganizationId=org_id, Name=name, DisplayName="PAT User")["UserId"]
-    boto_call(workmail.register_to_work_mail, OrganizationId=org_id, EntityId=user_id, Email=email)
-    store_id = boto_call(sso.list_instances)["Instances"][0]["IdentityStoreId"]
-    idc_user_id = boto_call(client(server, "identitystore").create_user, IdentityStoreId=store_id, UserName=name,
-                            DisplayName="PAT User", Name={"GivenName": "PAT", "FamilyName": "User"})["UserId"]
-    boto_call(sso.create_application_assignment, PrincipalId=idc_user_id, PrincipalType="USER",
-              ApplicationArn=fx["identity_provider"]["IdentityCenterConfiguration"]["ApplicationArn"])
-    scope = {"AccountId": ACCOUNT, "Region": REGION}
-    control(server, "/identitycenter/password",
-            {"IdentityStoreId": store_id, "UserId": idc_user_id, "Password": IDC_PASSWORD, **scope})
-    session = control(server, "/identitycenter/signin",
-                      {"IdentityStoreId": store_id, "UserName": name, "Password": IDC_PASSWORD, **scope})
-    token = control(server, "/workmail/personal-access-tokens",
-                    {"SessionToken": session["SessionToken"], "OrganizationId": org_id, "Name": "bench", **scope})
-    fx["pat_username"], fx["pat_secret"] = email, token["Token"]
-
-
-def control(server: Server, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    """A control API call that must succeed; a missing route makes the case "pending"."""
-    answer = send(server.port, control_request(server.port, "POST", f"/_workmail-local{path}", body))
-    if answer.status == 404 and answer.body.get("__type") == "NotFound":
-        raise Unavailable("pending", f"POST /_workmail-local{path} does not exist yet")
-    if answer.status != 200:
-        raise Unavailable("error", f"POST /_workmail-local{path} answered {answer.error}")
-    return answer.body
-
-
-def moto_identity_store_user(server: Server, fx: Fixtures) -> None:
-    """An identity-store user on moto (created with boto3)."""
-    store = client(server, "identitystore")
-    fx["moto_user_id"] = store.create_user(
-        IdentityStoreId=MOTO_IDENTITY_STORE, UserName="bench", DisplayName="Bench User",
-        Name={"GivenName": "Bench", "FamilyName": "User"},
-    )["UserId"]
-
-
-FIXTURES: dict[str, Callable[[Server, Fixtures], None]] = {
-    "organization": organization,
-    "identity_provider": identity_provider,
-    "personal_access_token": personal_access_token,
-    "moto_identity_store_user": moto_identity_store_user,
-}
-
-
-def need(server: Server, fx: Fixtures, name: str) -> None:
-    """Make fixture ``name`` once per server; a fixture that was unavailable stays so."""
-    done = fx.setdefault("_done", {})
-    if name not in done:
-        try:
-            FIXTURES[name](server, fx)
-            done[name] = None
-        except Unavailable as exc:
-            done[name] = exc
-        except ClientError as exc:
-            done[name] = Unavailable("error", f"setting up {name}: {exc}")
-    if done[name] is not None:
-        raise done[name]
-
-
-# -- cases --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Case:
@@ -171,22 +37,67 @@ def workmail(operation: str, params: Callable[[Fixtures], dict[str, Any]]) -> Ca
     return lambda port, fx: aws_request(port, "workmail", operation, params(fx), ACCOUNT, REGION)
 
 
-WORKMAIL_CASES = [
+def in_org(**ids: str) -> Callable[[Fixtures], dict[str, Any]]:
+    """Parameters naming the organization and fixtures: ``in_org(UserId="user_id")``."""
+    return lambda fx: {"OrganizationId": fx["organization_id"], **{k: fx[v] for k, v in ids.items()}}
+
+
+def pat_login(port: int, fx: Fixtures) -> Request:
+    """A mailbox login (IMAP) with the personal access token."""
+    return control_request(port, "POST", AUTHENTICATE_PATH, {
+        "Username": fx["pat_username"], "Secret": fx["pat_secret"], "Protocol": "IMAP"})
+
+
+def password_login(port: int, fx: Fixtures) -> Request:
+    """A mailbox login (IMAP) with a directory password: argon2 verification."""
+    return control_request(port, "POST", AUTHENTICATE_PATH, fx["password_login"])
+
+
+def authenticated(body: dict[str, Any], fx: Fixtures) -> bool:
+    return body.get("Authenticated") is True
+
+
+def page(key: str) -> Callable[[dict[str, Any], Fixtures], bool]:
+    """A full first page of ``key`` and a token for the next."""
+    return lambda body, fx: len(body.get(key, [])) == PAGE_SIZE and bool(body.get("NextToken"))
+
+
+READS = [
     Case("DescribeOrganization", "read", "organization",
-         workmail("DescribeOrganization", lambda fx: {"OrganizationId": fx["organization_id"]}),
+         workmail("DescribeOrganization", in_org()),
          lambda body, fx: body.get("OrganizationId") == fx["organization_id"] and body.get("State") == "Active"),
+    Case("DescribeUser", "read", "directory",
+         workmail("DescribeUser", in_org(UserId="user_id")),
+         lambda body, fx: body.get("UserId") == fx["user_id"] and body.get("State") == "ENABLED"),
     Case("DescribeIdentityProviderConfiguration", "read", "identity_provider",
-         workmail("DescribeIdentityProviderConfiguration", lambda fx: {"OrganizationId": fx["organization_id"]}),
+         workmail("DescribeIdentityProviderConfiguration", in_org()),
          lambda body, fx: body.get("IdentityCenterConfiguration")
          == fx["identity_provider"]["IdentityCenterConfiguration"]),
+    Case("ListUsers (page 1)", "read", "directory",
+         workmail("ListUsers", lambda fx: {**in_org()(fx), "MaxResults": PAGE_SIZE}), page("Users")),
+    Case("DescribeGroup", "read", "directory",
+         workmail("DescribeGroup", in_org(GroupId="group_id")),
+         lambda body, fx: body.get("GroupId") == fx["group_id"]),
+    Case("ListGroups (page 1)", "read", "directory",
+         workmail("ListGroups", lambda fx: {**in_org()(fx), "MaxResults": PAGE_SIZE}), page("Groups")),
+    Case("ListAliases", "read", "directory",
+         workmail("ListAliases", in_org(EntityId="user_id")),
+         lambda body, fx: len(body.get("Aliases", [])) == 3),  # the primary address and two aliases
+]
+WRITES = [
     Case("PutIdentityProviderConfiguration", "write", "identity_provider",
          workmail("PutIdentityProviderConfiguration", lambda fx: fx["identity_provider"]),
          lambda body, fx: body == {}),
-    Case("Mailbox authenticate (PAT)", "auth", "personal_access_token",
-         lambda port, fx: control_request(port, "POST", AUTHENTICATE_PATH, {
-             "Username": fx["pat_username"], "Secret": fx["pat_secret"], "Protocol": "IMAP"}),
-         lambda body, fx: body.get("Authenticated") is True),
+    # Every request a new user (no password) in an organization of its own: its Name is new each time.
+    Case("CreateUser (new name each)", "write", "write_organization",
+         workmail("CreateUser", lambda fx: {"OrganizationId": fx["write_organization_id"], "Name": UNIQUE,
+                                            "DisplayName": "Bench Writer"}),
+         lambda body, fx: bool(body.get("UserId"))),
 ]
+PAT_LOGIN = Case("Mailbox authenticate (PAT)", "auth", "personal_access_token", pat_login, authenticated)
+PASSWORD_LOGIN = Case("Mailbox authenticate (password)", "auth", "password_user", password_login, authenticated)
+WORKMAIL_CASES = [*READS, *WRITES, PAT_LOGIN]
+READ_NAMES = {c.name for c in READS}
 
 MOTO_CASE = Case(
     "identitystore DescribeUser", "read", "moto_identity_store_user",

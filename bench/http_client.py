@@ -1,13 +1,17 @@
 """Requests the suite sends: SigV4-signed AWS JSON 1.1 calls and control API calls.
 
 A :class:`Request` is signed once and then replayed byte for byte (by wrk, or by
-:func:`send` for probes). :class:`Caller` keeps one keep-alive connection and signs each
-call afresh, for set-up and bulk loading.
+:func:`send` for probes), except a request whose body holds :data:`UNIQUE`: every send
+puts a new token there (a new user's name, say). The signature is then the template's,
+which a server in ``--auth open`` mode (the bench's) parses but does not verify.
+:func:`call_all` signs each call afresh, for set-up and bulk loading.
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
+import secrets
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +27,10 @@ from botocore.credentials import Credentials
 HOST = "127.0.0.1"
 SECRET_KEY = "bench-secret"
 JSON_11 = "application/x-amz-json-1.1"
+# In a request body: replaced by a new token (letters and digits) on every send.
+UNIQUE = "UNIQUE0TOKEN"
+_tokens = itertools.count(1)
+_RUN = secrets.token_hex(4)
 
 _models_lock = threading.Lock()
 _service_meta: dict[str, tuple[str, str]] = {}
@@ -47,6 +55,17 @@ class Request:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     label: str
+
+    @property
+    def unique(self) -> bool:
+        """Whether every send carries a new token in place of :data:`UNIQUE`."""
+        return UNIQUE.encode() in self.body
+
+    def fresh_body(self) -> bytes:
+        """The body to send now: the template with a new token where :data:`UNIQUE` is."""
+        if not self.unique:
+            return self.body
+        return self.body.replace(UNIQUE.encode(), f"p{_RUN}n{next(_tokens)}".encode())
 
 
 def aws_request(port: int, service: str, operation: str, params: dict[str, Any],
@@ -100,7 +119,8 @@ class Connection:
         """Send a request as built; reconnect once if the server closed the connection."""
         for attempt in (1, 2):
             try:
-                self._conn.request(request.method, request.path, body=request.body, headers=dict(request.headers))
+                self._conn.request(request.method, request.path, body=request.fresh_body(),
+                                   headers=dict(request.headers))
                 response = self._conn.getresponse()
                 return Answer(response.status, _decode(response.read()))
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):

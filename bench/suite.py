@@ -1,9 +1,11 @@
 """WorkMail Local's benchmark suite (run it with ``bench/run``; see bench/README.md).
 
-In one run, with the same load generator and each server alone on one core:
-the limit (a bare ASGI app), WorkMail Local in memory and on SQLite, and the peer
-(moto's server); then scaling to 10,000 organizations and users, ready time, and a
-profile of the hot path. Prints one table and writes bench/results/.
+In one run, with the same load generator and each server alone on one core: the limit
+(a bare ASGI app), WorkMail Local in memory, on SQLite and on PostgreSQL, in its default
+setting and with --auth enforce, and the peer (moto's server); worker processes; a mixed
+load with and without password logins; mock_workmail() in-process against moto's
+mock_aws; then scaling, ready time, and a profile of the hot path. Prints one report and
+writes bench/results/.
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,20 +26,26 @@ from typing import Any
 
 import orjson
 
+import in_process
+import mixed_load
+import postgres
 import profiling
 import report
 import scaling
 import servers
-import slow_work
-from cases import ACCOUNT, MOTO_CASE, REGION, WORKMAIL_CASES, Case, Fixtures, Unavailable, prepare
-from cells import Cell, measure, unavailable
-from http_client import SECRET_KEY, aws_request
+import tables
+import workers
+from cases import WORKMAIL_CASES
+from cells import Cell
+from sections import (
+    bare_cells, enforced_cells, moto_cells, no_log_cells, postgres_cells, ready_times, workmail_cells,
+)
 from servers import LOADGEN_CORE, ROOT, SERVER_CORE
 
 RESULTS = ROOT / "bench" / "results"
 TOOLS_PYTHON = ROOT / "bench" / ".venv-tools" / "bin" / "python"
-# Any well-formed organization ID: the bare app never looks at it.
-SOME_ORGANIZATION = "m-" + "0" * 32
+SECTIONS = ("ready", "bare", "moto", "memory", "SQLite", "PostgreSQL", "no log", "auth enforce", "workers",
+            "mixed load", "in-process", "scaling", "profile")
 
 
 class Progress:
@@ -50,88 +56,6 @@ class Progress:
 
     def __call__(self, message: str) -> None:
         print(f"bench [{time.monotonic() - self.started:5.0f}s] {message}", file=sys.stderr, flush=True)
-
-
-def measure_case(server: servers.Server, case: Case, fx: Fixtures, base: Cell, connections: list[int],
-                 seconds: float, say: Progress) -> list[Cell]:
-    """The cells of one case at each connection count (or why it cannot be measured)."""
-    cells = [Cell(base.server, base.store, case.name, case.group, c, base.variant) for c in connections]
-    try:
-        request = prepare(server, case, fx)
-    except Unavailable as exc:
-        say(f"{base.server} {base.store} {case.name}: {exc.status} ({exc.reason})")
-        return [unavailable(c, exc.status, exc.reason) for c in cells]
-    for cell in cells:
-        say(f"{cell.server} {cell.store} {cell.operation} {cell.variant} c{cell.connections}")
-        measure(cell, server, request, seconds)
-    return cells
-
-
-def bare_cells(scratch: Path, connections: list[int], seconds: float, say: Progress, variant: str) -> list[Cell]:
-    """The limit, answering the same signed DescribeOrganization request."""
-    server = servers.bare_app(scratch)
-    try:
-        request = aws_request(server.port, "workmail", "DescribeOrganization",
-                              {"OrganizationId": SOME_ORGANIZATION}, ACCOUNT, REGION)
-        cells = []
-        for conns in connections:
-            say(f"bare ASGI {variant} c{conns}")
-            cell = Cell(report.LIMIT, "", "any request → {}", "limit", conns, variant)
-            cells.append(measure(cell, server, request, seconds))
-        return cells
-    finally:
-        server.stop()
-
-
-def workmail_cells(store: str, scratch: Path, connections: list[int], seconds: float, say: Progress,
-                   log_level: str | None = "warning", only: set[str] | None = None, variant: str = "",
-                   extra_args: tuple[str, ...] = ()) -> list[Cell]:
-    """WorkMail Local's cases on one store (``memory`` or ``SQLite``)."""
-    data_dir = None if store == "memory" else Path(tempfile.mkdtemp(dir=scratch, prefix="data-"))
-    name = f"workmail-{store.lower()}-{re.sub(r'[^a-z0-9]+', '-', variant.lower()) or 'plain'}"
-    server = servers.workmail_local(name, scratch, data_dir, log_level, extra_args)
-    try:
-        fx: Fixtures = {}
-        base = Cell(report.OURS, store, "", "", 0, variant)
-        cells = []
-        for case in WORKMAIL_CASES:
-            if only is None or case.name in only:
-                cells += measure_case(server, case, fx, base, connections, seconds, say)
-        return cells
-    finally:
-        server.stop()
-
-
-def enforced_cells(scratch: Path, connections: list[int], seconds: float, say: Progress) -> list[Cell]:
-    """DescribeOrganization with ``--auth enforce``: every signature recomputed and checked."""
-    credentials = scratch / "credentials"
-    credentials.write_text(f"[bench]\naws_access_key_id = {ACCOUNT}\naws_secret_access_key = {SECRET_KEY}\n"
-                           f"account_id = {ACCOUNT}\n")
-    return workmail_cells("memory", scratch, connections, seconds, say, only={"DescribeOrganization"},
-                          variant=report.ENFORCE_VARIANT,
-                          extra_args=("--auth", "enforce", "--credentials-file", str(credentials)))
-
-
-def moto_cells(scratch: Path, connections: list[int], seconds: float, say: Progress) -> list[Cell]:
-    """The peer: moto's server answering identitystore DescribeUser."""
-    server = servers.moto(scratch)
-    try:
-        return measure_case(server, MOTO_CASE, {}, Cell(report.PEER, "", "", "", 0), connections, seconds, say)
-    finally:
-        server.stop()
-
-
-def ready_times(scratch: Path, launches: int, say: Progress) -> dict[str, list[float]]:
-    """Launch → health answers, over a few launches, in memory and on a new SQLite database."""
-    times: dict[str, list[float]] = {"memory": [], "SQLite (new database)": []}
-    for store in times:
-        for n in range(launches):
-            data_dir = None if store == "memory" else Path(tempfile.mkdtemp(dir=scratch, prefix="ready-"))
-            server = servers.workmail_local(f"ready-{n}", scratch, data_dir)
-            server.stop()
-            times[store].append(round(server.ready_seconds, 3))
-        say(f"ready ({store}): median {statistics.median(times[store]):.2f} s")
-    return times
 
 
 def machine() -> str:
@@ -153,7 +77,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help="check the harness: 1 s per cell, 2 launches, short profile")
     parser.add_argument("--duration", type=float, default=None, help="seconds per cell (default 3, --quick 1)")
-    parser.add_argument("--connections", default="1,32", help="connection counts (default 1,32)")
+    parser.add_argument("--connections", default="1,8,32", help="connection counts (default 1,8,32)")
     parser.add_argument("--scale", type=int, default=10_000,
                         help="organizations and users for the scaling step (default 10000)")
     parser.add_argument("--launches", type=int, default=None, help="launches for ready time (default 5, --quick 2)")
@@ -163,13 +87,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the case to profile (default DescribeOrganization)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (server logs, data)")
     parser.add_argument("--only", metavar="SECTIONS", default=None,
-                        help="run only these sections, comma-separated (ready, bare, moto, memory, SQLite, logging, "
-                             "auth enforce, slow work, scaling, profile)")
+                        help=f"run only these sections, comma-separated ({', '.join(SECTIONS)})")
     args = parser.parse_args(argv)
     args.duration = args.duration or (1.0 if args.quick else 3.0)
     args.launches = args.launches or (2 if args.quick else 5)
     args.connections = [int(c) for c in args.connections.split(",")]
     args.only = None if args.only is None else {name.strip() for name in args.only.split(",")}
+    unknown = sorted((args.only or set()) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; the sections: {', '.join(SECTIONS)}")
     return args
 
 
@@ -184,19 +110,23 @@ def main(argv: list[str] | None = None) -> int:
     run: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit(), "machine": machine(),
         "seconds_per_cell": seconds, "connections": conns, "server_core": SERVER_CORE,
-        "loadgen_core": LOADGEN_CORE, "failures": [],
+        "loadgen_core": LOADGEN_CORE, "failures": [], "section_seconds": {},
     }
 
     def section(name: str, step: Callable[[], Any]) -> Any:
         # A failing section is reported, and the others still run.
         if args.only is not None and name not in args.only:
             return None
+        began = time.monotonic()
         try:
             return step()
         except Exception as exc:  # noqa: BLE001
             say(f"{name} FAILED: {exc}")
             run["failures"].append({"section": name, "error": str(exc), "trace": traceback.format_exc()})
             return None
+        finally:
+            took = run["section_seconds"].get(name, 0.0) + time.monotonic() - began
+            run["section_seconds"][name] = round(took, 1)
 
     try:
         run["ready"] = section("ready", lambda: ready_times(scratch, args.launches, say)) or {}
@@ -204,11 +134,13 @@ def main(argv: list[str] | None = None) -> int:
         cells += section("moto", lambda: moto_cells(scratch, conns, seconds, say)) or []
         for store in ("memory", "SQLite"):
             cells += section(store, partial(workmail_cells, store, scratch, conns, seconds, say)) or []
-        cells += section("logging", lambda: workmail_cells(
-            "memory", scratch, conns, seconds, say, log_level=None, only={"DescribeOrganization"},
-            variant=report.LOGGING_VARIANT)) or []
+        cells += section("PostgreSQL", lambda: postgres_cells(scratch, conns, seconds, say)) or []
+        cells += section("no log", lambda: no_log_cells(scratch, conns, seconds, say)) or []
         cells += section("auth enforce", lambda: enforced_cells(scratch, conns, seconds, say)) or []
-        cells += section("slow work", lambda: slow_work.run(scratch, seconds, say)) or []
+        cells += section("workers", lambda: workers.run(scratch, seconds, say)) or []
+        run["mixed"] = section("mixed load", lambda: mixed_load.run(scratch, 2 * seconds, say)) or {}
+        run["in_process"] = section("in-process", lambda: in_process.run(
+            *((3, 0.2) if args.quick else (7, 0.5)))) or {}
         if not args.no_scaling and (args.only is None or "scaling" in args.only):
             say(f"scaling: loading up to {args.scale:,} organizations and users")
             result = section("scaling", lambda: scaling.run(scratch, conns, seconds, args.scale))
@@ -226,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 run["profile"] = profile.__dict__
     finally:
         servers.stop_all()
+        postgres.stop_shared()
         if args.keep:
             say(f"scratch kept: {scratch}")
         else:
@@ -233,15 +166,19 @@ def main(argv: list[str] | None = None) -> int:
 
     # The limit's rows (start and end of the run) together, then the peer's, then ours in run order.
     cells.sort(key=lambda c: {report.LIMIT: 0, report.PEER: 1}.get(c.server, 2))
-    goals = report.targets(cells, run.get("scaling", {}), run.get("ready", {}))
+    goals = report.targets(cells, run)
     run["elapsed_seconds"] = round(time.monotonic() - say.started, 1)
-    results = {"run": run, "cells": [c.to_json() for c in cells], "targets": [g.to_json() for g in goals]}
+    results = {"run": run, "cells": [c.to_json() for c in cells], "targets": [g.to_json() for g in goals],
+               "limits": report.CHART_LIMITS}
     (RESULTS / "results.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
-    text = report.markdown(run, cells, goals)
+    text = tables.markdown(run, cells, goals)
     for failure in run["failures"]:
         text += f"\n**Section {failure['section']} failed:** {failure['error']}\n"
     (RESULTS / "results.md").write_text(text)
-    if TOOLS_PYTHON.exists():  # bench/setup makes it; a bare `bench/suite.py --only …` may run without
+    if not any(c.measured for c in cells):
+        say("chart skipped: no wrk cell was measured")
+        (RESULTS / "cpu_per_request.png").unlink(missing_ok=True)  # not a stale one beside this report
+    elif TOOLS_PYTHON.exists():  # bench/setup makes it; a bare `bench/suite.py --only …` may run without
         chart = subprocess.run([str(TOOLS_PYTHON), str(ROOT / "bench" / "chart.py"), str(RESULTS / "results.json"),
                                 str(RESULTS / "cpu_per_request.png")], capture_output=True, text=True)
         if chart.returncode != 0:

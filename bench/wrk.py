@@ -3,10 +3,17 @@
 The request goes to wrk as a Lua script (method, headers, body); the script's ``done``
 hook prints wrk's summary and latency percentiles as one JSON line, so nothing is
 scraped from wrk's human-readable output.
+
+A request whose body must differ every time (``Request.unique``: CreateUser needs a new
+name) gets a Lua ``request()`` function instead of a fixed body: it puts a run token and
+a counter where the template has ``UNIQUE`` and lets ``wrk.format`` set Content-Length.
+The SigV4 signature stays the template's; the bench's servers run in ``--auth open``
+mode, which parses signatures and does not verify them.
 """
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -14,8 +21,8 @@ from pathlib import Path
 
 import orjson
 
-from http_client import HOST, Request
-from servers import LOADGEN_CORE
+from http_client import HOST, UNIQUE, Request
+from servers import LOADGEN_CORE, pinned
 
 RESULT_MARK = "WRK_RESULT "
 
@@ -45,14 +52,26 @@ def lua_string(data: bytes) -> str:
 
 
 def lua_script(request: Request) -> str:
-    """wrk's script for replaying ``request``."""
+    """wrk's script for replaying ``request`` (a fresh body per request when it is ``unique``)."""
     lines = [
         f"wrk.method = {lua_string(request.method.encode())}",
         f"wrk.path = {lua_string(request.path.encode())}",
-        f"wrk.body = {lua_string(request.body)}",
         "wrk.headers = {}",
     ]
-    lines += [f"wrk.headers[{lua_string(k.encode())}] = {lua_string(v.encode())}" for k, v in request.headers]
+    lines += [f"wrk.headers[{lua_string(k.encode())}] = {lua_string(v.encode())}" for k, v in request.headers
+              if k.lower() != "content-length"]
+    if request.unique:
+        before, _, after = request.body.partition(UNIQUE.encode())
+        lines += [
+            f"local before, after = {lua_string(before)}, {lua_string(after)}",
+            f'local run, n = "w{secrets.token_hex(4)}n", 0',
+            "request = function()",
+            "  n = n + 1",
+            "  return wrk.format(nil, nil, nil, before .. run .. n .. after)",
+            "end",
+        ]
+    else:
+        lines.append(f"wrk.body = {lua_string(request.body)}")
     return "\n".join(lines) + "\n" + DONE_HOOK
 
 
@@ -77,13 +96,14 @@ class WrkFailed(Exception):
     """wrk did not run, or printed no result."""
 
 
-def run(port: int, request: Request, connections: int, seconds: float) -> WrkResult:
-    """Replay ``request`` for ``seconds`` over ``connections`` keep-alive connections (one wrk thread)."""
+def run(port: int, request: Request, connections: int, seconds: float, core: int | None = LOADGEN_CORE) -> WrkResult:
+    """Replay ``request`` for ``seconds`` over ``connections`` keep-alive connections (one wrk
+    thread), wrk pinned to ``core`` (None: unpinned)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua_script(request))
     try:
         proc = subprocess.run(
-            ["taskset", "-c", str(LOADGEN_CORE), "wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s",
+            [*pinned(core), "wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s",
              "--latency", "--timeout", "10s", "-s", script.name, f"http://{HOST}:{port}{request.path}"],
             capture_output=True, text=True, timeout=seconds + 60,
         )
