@@ -15,7 +15,8 @@ import json
 import os
 import sys
 from typing import Any
-from urllib.parse import urlsplit
+
+from botocore.awsrequest import AWSResponse, HeadersDict
 
 from workmail_local.testing.server import DEFAULT_TEST_ACCOUNT
 
@@ -41,25 +42,30 @@ class InProcessWorkMail:
         self.app.exports.start()  # no lifespan in-process: mailbox export jobs run all the same
 
     def answer(self, request: Any, **_: Any) -> Any:
-        """botocore ``before-send``: the app's response for a hosted service, else ``None`` (send it)."""
-        from botocore.awsrequest import AWSResponse
+        """botocore ``before-send``: the app's response for a hosted service, else ``None`` (send it).
 
-        target = request.headers.get("X-Amz-Target")
-        target = target.decode() if isinstance(target, bytes) else target
-        if not target or target.partition(".")[0] not in self.app.prefixes:
+        The request goes to the same ``handle_aws`` the server's ASGI layer calls, as the
+        server would receive it: lower-case header names and values as bytes, the path
+        and query string as sent."""
+        headers = {name.encode("latin-1"): value if value.__class__ is bytes else str(value).encode("latin-1")
+                   for name, value in _lower_case_headers(request.headers)}
+        target = headers.get(b"x-amz-target")
+        if target is None or target.partition(b".")[0].decode("latin-1") not in self.app.prefixes:
             return None
         body = request.body or b""
         if hasattr(body, "read"):
             body = body.read()
         if isinstance(body, str):
             body = body.encode()
-        headers = {k.lower().encode(): (v if isinstance(v, bytes) else str(v).encode())
-                   for k, v in request.headers.items()}
-        parts = urlsplit(request.url)
-        status, payload, extra = self.app.handle_aws(request.method, parts.path or "/", headers, body,
-                                                     parts.query.encode(), (parts.path or "/").encode())
-        response_headers = {"content-type": "application/x-amz-json-1.1", "content-length": str(len(payload)),
-                            **{k.decode(): v.decode() for k, v in extra}}
+        # scheme://host[:port]/path?query → path and query, as they were sent.
+        after_host = request.url.partition("://")[2]
+        slash = after_host.find("/")
+        path, _, query = (after_host[slash:] if slash >= 0 else "/").partition("?")
+        status, payload, extra = self.app.handle_aws(request.method, path, headers, body, query.encode(),
+                                                     path.encode())
+        response_headers = {"content-type": "application/x-amz-json-1.1", "content-length": str(len(payload))}
+        for name, value in extra:
+            response_headers[name.decode()] = value.decode()
         return AWSResponse(request.url, status, response_headers, _Body(payload))
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
@@ -68,6 +74,19 @@ class InProcessWorkMail:
         path, _, query = path.partition("?")  # GET /mailbox/logins?OrganizationId=…
         status, payload, _ = self.app.handle_control(method, "/_workmail-local" + path, {}, data, query.encode())
         return status, json.loads(payload) if payload else {}
+
+
+def _lower_case_headers(headers: Any) -> Any:
+    """``(lower-case name, value)`` of a botocore request's headers.
+
+    botocore's ``HeadersDict`` is a ``MutableMapping`` over case-insensitive keys that
+    already hold their lower-case form: its ``items()`` builds a key object and a lookup
+    per header, which cost more than the rest of the hand-over, so its own dict is read
+    when it has one."""
+    keys = getattr(headers, "_dict", None)
+    if type(headers) is HeadersDict and type(keys) is dict:
+        return ((key._lower, value) for key, value in keys.items())
+    return ((name.lower(), value) for name, value in headers.items())
 
 
 _active: list[InProcessWorkMail] = []
