@@ -36,7 +36,7 @@ from workmail_local.protocol.model import Operation, Service, load_service
 from workmail_local.protocol.pagination import PageTokens
 from workmail_local.request_body import BodyLimit
 from workmail_local.request_ids import RequestIds
-from workmail_local.sealed import box_for
+from workmail_local.sealed import SecretBox, box_for
 from workmail_local.services import HOSTED, load_handlers
 from workmail_local.slow import in_rounds
 from workmail_local.store import Store, Tx, open_store
@@ -46,19 +46,38 @@ JSON_11 = b"application/x-amz-json-1.1"
 JSON = b"application/json"
 
 
+def load_keys(settings: Settings) -> tuple[dict[str, str], dict[str, str] | None]:
+    """The configured access keys' accounts, and (enforce mode only) their secrets."""
+    keys = load_credentials_file(settings.credentials_file) if settings.credentials_file else {}
+    if settings.auth == "enforce" and not keys:
+        raise ValueError("--auth enforce needs a credentials file")
+    accounts = {key_id: key.account for key_id, key in keys.items()}
+    # Only enforce mode keeps secrets in memory.
+    secrets_ = {key_id: key.secret_access_key for key_id, key in keys.items()} if settings.auth == "enforce" else None
+    return accounts, secrets_
+
+
+def load_state(tx: Tx, settings: Settings, box: SecretBox, new_secret: str) -> tuple[bytes, float]:
+    """The emulator's state kept in ``meta``: ``(page-token secret, clock offset)``.
+
+    The secret is created when absent: insert-if-absent, then read back, so processes
+    sharing a database that start at once agree on one. Also checks the secrets key against
+    the database and records the login-history setting."""
+    tx.execute("INSERT INTO meta (key, value) VALUES ('page_token_secret', ?) ON CONFLICT (key) DO NOTHING",
+               (new_secret,))
+    rows = {r["key"]: r["value"] for r in tx.all("SELECT key, value FROM meta")}
+    box.check_database(tx)
+    logins.set_history(tx, settings.login_history)
+    return bytes.fromhex(rows["page_token_secret"]), float(rows.get("clock_offset", 0.0))
+
+
 class App(BodyLimit, AwsPipeline, ControlDispatch):
     """WorkMail Local as an ASGI callable."""
 
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
         # Keys first: a bad credentials file must stop start-up before any file is written.
-        keys = load_credentials_file(settings.credentials_file) if settings.credentials_file else {}
-        if settings.auth == "enforce" and not keys:
-            raise ValueError("--auth enforce needs a credentials file")
-        self.key_accounts = {key_id: key.account for key_id, key in keys.items()}
-        # Only enforce mode keeps secrets in memory.
-        self.key_secrets = ({key_id: key.secret_access_key for key_id, key in keys.items()}
-                            if settings.auth == "enforce" else None)
+        self.key_accounts, self.key_secrets = load_keys(settings)
         self.store = store or open_store(settings.resolved_data_dir, settings.in_memory, settings.database_url)
         try:
             self.secrets = box_for(settings)
@@ -83,6 +102,8 @@ class App(BodyLimit, AwsPipeline, ControlDispatch):
         # Where mail is served (SMTPS/SMTP addresses, the TLS certificate, LMTP, the mail
         # directory), filled in by `serve` once it listens: GET /_workmail-local/mail.
         self.mail_info: dict[str, Any] = {}
+        # False only in a worker of `serve --workers` until every worker serves: health says "starting".
+        self.ready = True
         self.access_log = AccessLog(enabled=logging.getLevelName(settings.log_level.upper()) <= logging.INFO)
         self.store.run(self._start)
         # Mailbox export jobs run in this thread, started with the server (lifespan).
@@ -97,20 +118,14 @@ class App(BodyLimit, AwsPipeline, ControlDispatch):
     # -- emulator state -------------------------------------------------------------
 
     def _load_meta(self, tx: Tx, new_secret: str) -> None:
-        """Clock offset and page-token secret survive restarts; the secret is created when
-        absent. Insert-if-absent, then read back: processes sharing a database that start
-        at once agree on one secret."""
-        tx.execute("INSERT INTO meta (key, value) VALUES ('page_token_secret', ?) ON CONFLICT (key) DO NOTHING",
-                   (new_secret,))
-        rows = {r["key"]: r["value"] for r in tx.all("SELECT key, value FROM meta")}
-        self.tokens = PageTokens(bytes.fromhex(rows["page_token_secret"]))
-        self.clock.offset = float(rows.get("clock_offset", 0.0))
-        self.secrets.check_database(tx)
-        logins.set_history(tx, self.settings.login_history)
+        """Clock offset and page-token secret survive restarts (:func:`load_state`)."""
+        secret, self.clock.offset = load_state(tx, self.settings, self.secrets, new_secret)
+        self.tokens = PageTokens(secret)
 
     def _now(self, tx: Tx) -> float:
-        """The clock reading for one transaction. With a shared database another process
-        may have moved the clock: read its offset in this transaction first."""
+        """The clock reading for one transaction. With a shared database (PostgreSQL, or the
+        SQLite file of ``serve --workers``) another process may have moved the clock: read
+        its offset in this transaction first."""
         if self.store.shared:
             offset = tx.value("SELECT value FROM meta WHERE key = 'clock_offset'")
             self.clock.offset = float(offset) if offset is not None else 0.0

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import socket
 import sys
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from workmail_local import __version__
@@ -15,120 +12,32 @@ from workmail_local.config import Settings, SettingError, add_serve_arguments, s
 
 
 def serve(settings: Settings) -> int:
-    """Run the server in the foreground until interrupted."""
+    """Run the server in the foreground until interrupted: this process alone, or with
+    ``--workers N`` a parent supervising N worker processes (``supervisor.py``)."""
+    if settings.workers > 1:
+        from workmail_local.supervisor import serve_workers
+
+        return serve_workers(settings)
     import uvicorn
 
+    from workmail_local import serving
     from workmail_local.app import App
-    from workmail_local.connections import BoundedHttpProtocol
-    from workmail_local.credentials import CredentialsFileError
-    from workmail_local.sealed import SecretsKeyError
-    from workmail_local.store import StoreInUseError, StoreUnavailableError
 
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper()),
-        format="%(asctime)s %(levelname)s %(message)s",
-        stream=sys.stderr,
-    )
+    serving.configure_logging(settings)
     try:
         app = App(settings)
-    except (CredentialsFileError, StoreInUseError, StoreUnavailableError, SecretsKeyError, OSError) as exc:
+    except serving.start_up_errors() as exc:
         print(f"workmail-local: {exc}", file=sys.stderr)
         return 2
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((settings.host, settings.port))
-    except OSError as exc:
-        print(f"workmail-local: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+    sock = serving.bind_http(settings)
+    if sock is None:
         return 2
-    port = sock.getsockname()[1]
-    host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
-    print(f"WorkMail Local {__version__} listening on http://{host}:{port}", flush=True)
-    print(f"data: {app.store.location}", flush=True)
-    mail_sockets = _mail_sockets(settings, app.mail_info)
+    serving.announce(settings, sock, app.store.location)
+    mail_sockets = serving.mail_sockets(settings, app.mail_info)
     if mail_sockets is None:
         return 2
-    config = uvicorn.Config(
-        app,
-        loop="uvloop",
-        http=BoundedHttpProtocol,
-        timeout_keep_alive=max(1, int(settings.idle_timeout)),
-        lifespan="on",
-        access_log=False,
-        log_level="warning",
-        server_header=False,
-    )
-    config.workmail_idle_timeout = settings.idle_timeout  # type: ignore[attr-defined]
-    server = uvicorn.Server(config)
-    if not mail_sockets:
-        server.run(sockets=[sock])
-        return 0
-    _serve_with_mail(server, config, sock, app, mail_sockets)
+    serving.run(uvicorn.Server(serving.uvicorn_config(app, settings)), app, sock, mail_sockets)
     return 0
-
-
-def _mail_sockets(settings: Settings, info: dict[str, Any]) -> list[tuple[socket.socket, Any]] | None:
-    """SMTP submission's listening sockets (with their TLS context, None for plain), printed
-    like the HTTP URL and noted in ``info`` (GET /_workmail-local/mail); ``None`` when one
-    cannot be opened (the reason printed)."""
-    from workmail_local.mail import smtp, tls
-
-    wanted = []
-    if settings.smtps_port is not None:
-        wanted.append(("SMTPS", settings.smtps_port))
-    if settings.smtp_port is not None:
-        wanted.append(("SMTP", settings.smtp_port))
-    opened: list[tuple[socket.socket, Any]] = []
-    context = None
-    if settings.smtps_port is not None:
-        try:
-            cert, key = tls.certificate_paths(settings)
-            context = tls.server_context(cert, key)
-        except (OSError, ValueError) as exc:
-            print(f"workmail-local: cannot use the TLS certificate: {exc}", file=sys.stderr)
-            return None
-        print(f"TLS certificate: {cert}", flush=True)
-        info.update(TlsCertificate=str(cert.resolve()), TlsKey=str(key.resolve()))
-    if settings.lmtp is not None:
-        info["Lmtp"] = f"{settings.lmtp[0]}:{settings.lmtp[1]}"
-    if settings.mail_dir is not None:
-        info["MailDir"] = str(settings.mail_dir.resolve())
-    for name, port in wanted:
-        try:
-            mail_sock = smtp.listen(settings.host, port)
-        except OSError as exc:
-            print(f"workmail-local: cannot listen on {settings.host}:{port} ({name}): {exc.strerror}", file=sys.stderr)
-            return None
-        host = f"[{settings.host}]" if ":" in settings.host else settings.host
-        print(f"{name} on {host}:{mail_sock.getsockname()[1]}", flush=True)
-        info[name.title()] = f"{host}:{mail_sock.getsockname()[1]}"
-        opened.append((mail_sock, context if name == "SMTPS" else None))
-    return opened
-
-
-def _serve_with_mail(server: Any, config: Any, sock: socket.socket, app: Any,
-                     mail_sockets: list[tuple[socket.socket, Any]]) -> None:
-    """uvicorn and SMTP submission on one event loop (uvicorn's, uvloop)."""
-    import asyncio
-
-    from workmail_local.mail import smtp
-
-    async def run_all() -> None:
-        servers = [await smtp.start(app, mail_sock, context) for mail_sock, context in mail_sockets]
-        try:
-            await server.serve(sockets=[sock])
-        finally:
-            for mail_server in servers:
-                mail_server.close()
-
-    factory = getattr(config, "get_loop_factory", None)
-    if factory is None:  # uvicorn before 0.36
-        config.setup_event_loop()
-        asyncio.run(run_all())
-        return
-    with asyncio.Runner(loop_factory=factory()) as runner:
-        runner.run(run_all())
 
 
 def coverage(markdown: bool) -> int:

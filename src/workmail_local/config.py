@@ -78,6 +78,8 @@ class Settings:
     lmtp: tuple[str, int] | None = None
     # A message larger than this is refused at DATA (552).
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    # Processes answering on the one port (supervisor.py); 1: this process alone.
+    workers: int = 1
 
     @property
     def resolved_data_dir(self) -> Path | None:
@@ -140,6 +142,8 @@ _FLAGS: tuple[tuple[str, str, str | None, str], ...] = (
                                     "delivered (default: none; mail for mailboxes is refused with 451)"),
     ("--max-message-bytes", "MAX_MESSAGE_BYTES", "N",
      f"largest message SMTP accepts; larger ones answer 552 (default {DEFAULT_MAX_MESSAGE_BYTES}, WorkMail's 25 MB)"),
+    ("--workers", "WORKERS", "N", "processes answering on the one port (and SMTP's), sharing the SQLite file or the "
+                                  "PostgreSQL database; not with --in-memory (default 1: this process alone)"),
 )
 
 
@@ -208,6 +212,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         lmtp=r.get("--lmtp", "LMTP", None, values.host_port),
         max_message_bytes=r.get("--max-message-bytes", "MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES,
                                 values.byte_count),
+        workers=r.get("--workers", "WORKERS", 1, values.whole_number("processes")),
     )
     if settings.smtp_port is not None and not values.is_loopback(settings.host):
         raise SettingError(f"--smtp-port serves SMTP without TLS, which is allowed on a loopback --host only "
@@ -217,6 +222,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if auth == "enforce" and not credentials_file:
         raise SettingError("--auth enforce verifies signatures against configured keys: pass --credentials-file PATH "
                            "(or set WORKMAIL_LOCAL_CREDENTIALS_FILE)")
+    if settings.workers > 1 and in_memory:
+        raise SettingError(f"--workers {settings.workers} runs {settings.workers} processes, which cannot share an "
+                           "in-memory store: use --workers 1 with --in-memory, or a --data-dir")
     if database_url:
         if not database_url.startswith(("postgresql://", "postgres://")):
             raise SettingError("--database-url must be a PostgreSQL URL: postgresql://user:password@host:port/database")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -54,18 +55,16 @@ class SecretBox:
 
     @classmethod
     def from_file(cls, path: Path) -> SecretBox:
-        """The key in ``path``, made there (mode 0600) when the file does not exist."""
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise SecretsKeyError(f"cannot create the secrets key file {path}: {exc.strerror}") from None
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(Fernet.generate_key() + b"\n")
-                handle.flush()
-                os.fsync(handle.fileno())
+        """The key in ``path``, made there (mode 0600) when the file does not exist.
+
+        The new key is written whole to a file of its own, then linked in as ``path`` (which
+        fails if it exists): processes starting at once (workers, servers sharing
+        PostgreSQL) never read a half-written key, and all end up with the one linked first."""
+        if not path.exists():
+            try:
+                _create_key_file(path)
+            except OSError as exc:
+                raise SecretsKeyError(f"cannot create the secrets key file {path}: {exc.strerror}") from None
         try:
             key = path.read_bytes().strip()
             return cls(key, str(path))
@@ -116,6 +115,22 @@ class SecretBox:
                            (self.seal(row[column]), *(row[k] for k in keys)))
                 sealed += 1
         return sealed
+
+
+def _create_key_file(path: Path) -> None:
+    """A new key at ``path``, unless another process made one first (then that one stays)."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(Fernet.generate_key() + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(temporary)
 
 
 def box_for(settings: Settings) -> SecretBox:

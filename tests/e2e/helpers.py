@@ -53,3 +53,22 @@ def check_organization_errors(workmail: Any, server: Any, org_id: str, call: Any
     with pytest.raises(ClientError) as exc:
         call(workmail, org_id)
     assert error_of(exc) == ("OrganizationStateException", f"Organization {org_id} is not Active, state: Deleted")
+
+
+def postgres_unavailable() -> str | None:
+    """Why the test PostgreSQL database (``WORKMAIL_LOCAL_TEST_DATABASE_URL``) cannot be
+    used, or None when it can."""
+    import os
+
+    url = os.environ.get("WORKMAIL_LOCAL_TEST_DATABASE_URL", "")
+    if not url:
+        return "WORKMAIL_LOCAL_TEST_DATABASE_URL is not set"
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed (pip install -e '.[test]')"
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.Error as exc:
+        return f"cannot connect to the test database: {exc}"
+    return None

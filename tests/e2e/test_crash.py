@@ -1,15 +1,21 @@
 """A crash mid-load loses nothing acknowledged and leaves nothing half-written: concurrent
-writers create organizations, users and their mailboxes on SQLite; the server is killed
-with SIGKILL while they run, then restarted on the same data directory."""
+writers create organizations, users and their mailboxes on SQLite; the server (one process,
+or all the processes of ``--workers 2``) is killed with SIGKILL while they run, then
+restarted on the same data directory."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import pytest
+
+from tests.e2e.worker_connections import workers_of
 from workmail_local.testing import LocalServer
 
 WRITERS = 4
@@ -52,16 +58,23 @@ def writer(server: LocalServer, n: int, acked: Acked, enough: threading.Event) -
         return
 
 
-def test_sigkill_mid_load_loses_nothing_acknowledged_and_half_writes_nothing(tmp_path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_mid_load_loses_nothing_acknowledged_and_half_writes_nothing(tmp_path, workers: int) -> None:
+    # With --workers 2 every process of the server is killed at once: two writers of the
+    # one SQLite file die mid-transaction.
+    if workers > 1 and not sys.platform.startswith("linux"):
+        pytest.skip("finds the workers in /proc")
     data = tmp_path / "data"
     acked, enough = Acked(), threading.Event()
-    server = LocalServer(data_dir=data).start()
+    server = LocalServer(data_dir=data, extra_args=["--workers", str(workers)]).start()
     try:
         with ThreadPoolExecutor(WRITERS) as pool:
             for n in range(WRITERS):
                 pool.submit(writer, server, n, acked, enough)
             assert enough.wait(120), "the writers never got going"
             assert server.process is not None
+            for pid in workers_of(server) if workers > 1 else []:
+                os.kill(pid, signal.SIGKILL)
             server.process.send_signal(signal.SIGKILL)
             server.process.wait(10)
     finally:

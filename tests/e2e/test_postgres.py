@@ -19,32 +19,17 @@ from urllib.parse import urlsplit
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.helpers import code_of, error_of
+from tests.e2e.helpers import code_of, error_of, postgres_unavailable
 from tests.e2e.world import build_world
 from workmail_local.testing import LocalServer
 
 DATABASE_URL = os.environ.get("WORKMAIL_LOCAL_TEST_DATABASE_URL", "")
 
 
-def _unreachable() -> str | None:
-    """Why PostgreSQL cannot be used, or None when it can."""
-    if not DATABASE_URL:
-        return "WORKMAIL_LOCAL_TEST_DATABASE_URL is not set"
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed (pip install -e '.[test]')"
-    try:
-        psycopg.connect(DATABASE_URL, connect_timeout=5).close()
-    except psycopg.Error as exc:
-        return f"cannot connect to the test database: {exc}"
-    return None
-
-
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[LocalServer, LocalServer]]:
     """Two server processes sharing the test database."""
-    reason = _unreachable()
+    reason = postgres_unavailable()
     if reason is not None:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}")

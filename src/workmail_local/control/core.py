@@ -11,7 +11,12 @@ from workmail_local.control import NUMBER, ControlError, ControlRequest, route
 
 @route("GET", "/health")
 def health(req: ControlRequest) -> tuple[int, dict[str, Any]]:
-    return 200, {"status": "ok", "version": __version__, "services": sorted(req.app.services_by_name)}
+    """200 ``ok`` once the server serves; 503 ``starting`` while some workers of ``serve
+    --workers`` are not serving yet (this one answers, the others are moments away)."""
+    body = {"status": "ok", "version": __version__, "services": sorted(req.app.services_by_name)}
+    if not req.app.ready:
+        return 503, {**body, "status": "starting"}
+    return 200, body
 
 
 @route("POST", "/reset", admin=True)

@@ -13,8 +13,11 @@ possible to cancel").
 
 Restarts: a job that was RUNNING when the server stopped is resumed by the next server
 (its archive is built again from the start). With SQLite one server owns the database,
-so start-up drops the claims of the dead process; with PostgreSQL a claim is a lease of
-:data:`LEASE_SECONDS` that another process may take over once it has run out.
+so start-up drops the claims of the dead process (:func:`drop_claims`; under ``serve
+--workers`` the parent does, before its workers start); with a shared store (PostgreSQL,
+the workers of one server) a claim is a lease of :data:`LEASE_SECONDS` that another
+process may take over once it has run out. Every process's runner looks at the jobs, but
+the claim is one conditional UPDATE, so exactly one of them builds and ends each job.
 
 The log shows one line when a job starts, at 25/50/75 % when it takes a while, and one
 when it ends, with where the archive went (a cancellation is logged by the request).
@@ -53,6 +56,12 @@ def wake_runners() -> None:
 LEASE_SECONDS = 300.0
 PROGRESS_MARKS = (25, 50, 75)
 
+def drop_claims(tx: Tx) -> None:
+    """Forget which process was building each RUNNING job: called at start-up by the one
+    process that owns the database (SQLite's claim), when no earlier process can be alive."""
+    tx.execute("UPDATE mailbox_export_jobs SET worker = NULL, lease_until = NULL WHERE state = 'RUNNING'")
+
+
 _RUNNING = ("SELECT j.*, o.region FROM mailbox_export_jobs j JOIN organizations o ON o.id = j.organization_id"
             " WHERE j.state = 'RUNNING' ORDER BY j.real_started_at, j.id")
 
@@ -74,8 +83,7 @@ class ExportRunner:
         if self._thread is not None:
             return
         if not self.store.shared:
-            self.store.run(lambda tx: tx.execute(
-                "UPDATE mailbox_export_jobs SET worker = NULL, lease_until = NULL WHERE state = 'RUNNING'"))
+            self.store.run(drop_claims)
         log.info("mailbox export archives go to %s", self.objects)
         self._thread = threading.Thread(target=self._loop, name="workmail-export", daemon=True)
         self._thread.start()
@@ -124,10 +132,10 @@ class ExportRunner:
         elapsed = time.time() - job["real_started_at"]
         if elapsed < seconds:
             progress = min(99, int(elapsed / seconds * 100))
-            if progress > job["progress"]:
-                self.store.run(lambda tx: tx.execute(
-                    "UPDATE mailbox_export_jobs SET progress = ? WHERE id = ? AND state = 'RUNNING'",
-                    (progress, job["id"])), durable=False)
+            # Never backwards: another process's runner may have written a later reading.
+            if progress > job["progress"] and self.store.run(lambda tx: tx.execute(
+                    "UPDATE mailbox_export_jobs SET progress = ? WHERE id = ? AND state = 'RUNNING' AND progress < ?",
+                    (progress, job["id"], progress)), durable=False):
                 for mark in PROGRESS_MARKS:
                     if job["progress"] < mark <= progress:
                         log.info("export job %s: %d%%", job["id"], mark)

@@ -22,6 +22,7 @@ from workmail_local.store.migrations import MIGRATIONS
 
 T = TypeVar("T")
 log = logging.getLogger("workmail_local.store")
+DATABASE_NAME = "workmail-local.sqlite3"
 
 
 class Row(dict):
@@ -136,16 +137,17 @@ class _Transaction:
     covers the earlier frames too.
     """
 
-    __slots__ = ("_conn", "_lock", "_durable", "_sync")
+    __slots__ = ("_conn", "_lock", "_durable", "_sync", "_begin")
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, durable: bool, sync: _SyncMode) -> None:
-        self._conn, self._lock, self._durable, self._sync = conn, lock, durable, sync
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, durable: bool, sync: _SyncMode,
+                 begin: str = "BEGIN") -> None:
+        self._conn, self._lock, self._durable, self._sync, self._begin = conn, lock, durable, sync, begin
 
     def __enter__(self) -> Tx:
         self._lock.acquire()
         try:
             self._sync.ensure(self._conn, self._durable)
-            self._conn.execute("BEGIN")
+            self._conn.execute(self._begin)
         except BaseException:
             self._lock.release()
             raise
@@ -182,13 +184,15 @@ class Store:
     retryable: tuple[type[BaseException], ...] = ()
     attempts = 1
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, claim: bool = True) -> None:
+        """Open (and migrate) the database; ``claim=False`` only where the caller's parent
+        process holds the claim for it (``serve --workers``: ``store/workers.py``)."""
         self.path = path
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         target = ":memory:" if path is None else str(path)
         # Autocommit mode: transactions are begun and ended explicitly below.
-        self._lock_file = _claim(path) if path is not None else None
+        self._lock_file = _claim(path) if path is not None and claim else None
         self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA busy_timeout=5000")
         if path is not None:
@@ -206,11 +210,13 @@ class Store:
         """Where the data lives, for humans."""
         return "memory (nothing is written to disk)" if self.path is None else str(self.path)
 
-    def transaction(self, durable: bool = True) -> _Transaction:
+    def transaction(self, durable: bool = True, immediate: bool = False) -> _Transaction:
         """A transaction committed on success and rolled back on any exception (``with`` it).
 
-        ``durable=False``: committed before the response, but without waiting for the disk."""
-        return _Transaction(self._conn, self._lock, durable, self._sync)
+        ``durable=False``: committed before the response, but without waiting for the disk.
+        ``immediate``: take the write lock at BEGIN (waiting for it), not at the first write
+        (only a database several processes write needs it: ``store/workers.py``)."""
+        return _Transaction(self._conn, self._lock, durable, self._sync, "BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     def run(self, work: Callable[[Tx], T], durable: bool = True) -> T:
         """``work(tx)`` in one transaction, run again from the start (a fresh transaction)
@@ -299,10 +305,22 @@ class Store:
             if self._lock_file is not None:
                 self._lock_file.close()
 
+    def close_keeping_claim(self) -> TextIO | None:
+        """Close the database but not its claim: the open lock file is returned, still
+        holding the lock (``None`` when nothing is claimed: memory, PostgreSQL). The parent of
+        ``serve --workers`` holds it, and its workers inherit it, while they use the file."""
+        claim, self._lock_file = self._lock_file, None
+        self.close()
+        return claim
 
-def open_store(data_dir: Path | None, in_memory: bool = False, database_url: str | None = None) -> Store:
+
+def open_store(data_dir: Path | None, in_memory: bool = False, database_url: str | None = None,
+               worker: bool = False) -> Store:
     """The store the settings ask for: PostgreSQL at ``database_url``, in memory, or
-    ``workmail-local.sqlite3`` in ``data_dir``."""
+    ``workmail-local.sqlite3`` in ``data_dir``.
+
+    ``worker``: opened by one of the worker processes of ``serve --workers``, whose parent
+    has claimed and migrated the SQLite file (``store/workers.py``)."""
     if database_url:
         try:
             from workmail_local.store.postgres import PostgresStore  # psycopg is an optional extra
@@ -312,4 +330,8 @@ def open_store(data_dir: Path | None, in_memory: bool = False, database_url: str
         return PostgresStore(database_url)
     if in_memory or data_dir is None:
         return Store(None)
-    return Store(Path(data_dir) / "workmail-local.sqlite3")
+    if worker:
+        from workmail_local.store.workers import WorkerStore
+
+        return WorkerStore(Path(data_dir) / DATABASE_NAME)
+    return Store(Path(data_dir) / DATABASE_NAME)
