@@ -138,7 +138,9 @@ def pinned(core: int | None) -> list[str]:
 def source_env() -> dict[str, str]:
     """The environment that makes ``python -m workmail_local`` import this checkout's code."""
     path = os.environ.get("PYTHONPATH")
-    return {"PYTHONPATH": f"{SOURCE}{os.pathsep}{path}" if path else str(SOURCE)}
+    # Bytecode is cached as an installed copy caches it (some shells set PYTHONDONTWRITEBYTECODE,
+    # which would make every launch compile every module again).
+    return {"PYTHONPATH": f"{SOURCE}{os.pathsep}{path}" if path else str(SOURCE), "PYTHONDONTWRITEBYTECODE": ""}
 
 
 def launch(name: str, argv: list[str], port: int, log_dir: Path, ready_path: str = HEALTH_PATH,

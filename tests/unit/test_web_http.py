@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from workmail_local.web.http import (
     CSRF_COOKIE,
-    TEMPLATES,
+    templates,
     Request,
     csrf_ok,
     csrf_token_for,
@@ -39,7 +39,7 @@ def test_the_csrf_token_must_match_the_cookie() -> None:
 
 
 def test_templates_escape_everything() -> None:
-    html = TEMPLATES.get_template("message.html").render(title="<b>t</b>", message="<script>alert(1)</script>",
+    html = templates().get_template("message.html").render(title="<b>t</b>", message="<script>alert(1)</script>",
                                                          csrf_token="x")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 

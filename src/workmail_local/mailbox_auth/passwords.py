@@ -12,6 +12,7 @@ in a worker thread outside the request's transaction, never on the event loop.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NamedTuple
 
 from argon2 import PasswordHasher
@@ -31,8 +32,14 @@ POLICY = (
 )
 
 _hasher = PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_COST_KIB, parallelism=PARALLELISM)
+
+
 # Verified against when a user has no password, so "no password" costs as long as "wrong password".
-_DUMMY_HASH = _hasher.hash("workmail-local: no password is set")
+@cache
+def _dummy_hash() -> str:
+    """A hash that matches no password anyone types: verified against when there is no
+    real one. Made on first use, not at import (a hash costs tens of milliseconds of start-up)."""
+    return _hasher.hash("workmail-local: no password is set")
 
 
 class PasswordCheck(NamedTuple):
@@ -92,6 +99,6 @@ def _verify(stored_hash: str | None, password: str) -> PasswordCheck:
 def _spend_one_verification(password: str) -> None:
     """Take as long as one verification, with nothing to match."""
     try:
-        _hasher.verify(_DUMMY_HASH, password)
+        _hasher.verify(_dummy_hash(), password)
     except VerificationError:
         pass

@@ -37,6 +37,8 @@ class Operation:
     idempotency_token: str | None
     #: How a list operation pages (every operation has one; only list operations use it).
     page: PageSpec
+    #: Whether parse/validate/serialize are the compiled functions yet (see compile_operation).
+    compiled: bool = False
 
 
 @dataclass(eq=False)
@@ -51,6 +53,10 @@ class Service:
     #: Output checked against the shapes (``WORKMAIL_LOCAL_STRICT_OUTPUT=1``, tests only).
     strict_output: bool = False
     operations: dict[str, Operation] = field(default_factory=dict)
+    # Compiled shapes, shared by the service's operations.
+    parsers: dict[str, Any] = field(default_factory=dict)
+    validators: dict[str, Any] = field(default_factory=dict)
+    serializers: dict[str, Any] = field(default_factory=dict)
 
     @property
     def target_prefix(self) -> str:
@@ -64,7 +70,6 @@ class Service:
 _loader = Loader()
 
 
-@cache
 def load_service(name: str, validation_error: str = "InvalidParameterException") -> Service:
     """Load and compile a botocore service model (once per process).
 
@@ -72,11 +77,21 @@ def load_service(name: str, validation_error: str = "InvalidParameterException")
     model declares no ``ValidationException`` of its own (WorkMail); services that do
     (sso-admin, identitystore) always use theirs.
     """
-    raw = _loader.load_service_model(name, "service-2")
+    # One cache key however it is called: load_service("x") and load_service("x", default)
+    # are the same service, compiled once.
+    return _load_service(name, validation_error)
+
+
+@cache
+def _load_service(name: str, validation_error: str) -> Service:
+    # The model's own directory: load_service_model would first list every service
+    # botocore knows (hundreds of directories) on each call.
+    version = _loader.determine_latest_version(name, "service-2")
+    raw = _loader.load_data(f"{name}/{version}/service-2")
     model = ServiceModel(raw, service_name=name)
     errors = ModelErrors(raw["shapes"])
     try:
-        paginators = _loader.load_service_model(name, "paginators-1")["pagination"]
+        paginators = _loader.load_data(f"{name}/{version}/paginators-1")["pagination"]
     except DataNotFoundError:
         paginators = {}
     service = Service(
@@ -89,23 +104,57 @@ def load_service(name: str, validation_error: str = "InvalidParameterException")
         else "ValidationException",
         strict_output=strict_from_env(),
     )
-    parsers: dict[str, Any] = {}
-    validators: dict[str, Any] = {}
-    serializers: dict[str, Any] = {}
     for op_name in model.operation_names:
         op = model.operation_model(op_name)
-        shape_in, shape_out = op.input_shape, op.output_shape
         token = next(iter(op.idempotent_members), None)
-        service.operations[op_name] = Operation(
+        operation = Operation(
             service=service,
             name=op_name,
             model=op,
-            parse=compile_parser(shape_in, parsers) if shape_in else None,
-            validate=compile_validator(shape_in, validators) if shape_in else None,
-            serialize=compile_serializer(shape_out, serializers, service.strict_output) if shape_out else None,
+            parse=None,
+            validate=None,
+            serialize=None,
             errors=frozenset(e.name for e in op.error_shapes),
             paginator=paginators.get(op_name),
             idempotency_token=token,
             page=page_spec(name, op, paginators.get(op_name)),
         )
+        _compile_on_first_use(operation)
+        service.operations[op_name] = operation
     return service
+
+
+def compile_operation(op: Operation) -> None:
+    """Compile an operation's parser, validator and serializer (once; the service's memos
+    share the shapes operations have in common)."""
+    if op.compiled:
+        return
+    service, shape_in, shape_out = op.service, op.model.input_shape, op.model.output_shape
+    op.parse = compile_parser(shape_in, service.parsers) if shape_in else None
+    op.validate = compile_validator(shape_in, service.validators) if shape_in else None
+    op.serialize = compile_serializer(shape_out, service.serializers, service.strict_output) if shape_out else None
+    op.compiled = True
+
+
+def _compile_on_first_use(op: Operation) -> None:
+    """Stand-ins for the three compiled functions that compile them on the first call and
+    then do what the compiled ones do (``None`` ones: parse to ``{}``, check nothing, pass
+    the value through, as the pipeline does for ``None``). A service has up to a hundred
+    operations of hundreds of shapes: compiled at start-up they made it slow, compiled on
+    first use each costs its first request about a millisecond; after that the request
+    path calls the compiled functions themselves."""
+
+    def parse(value: Any, path: str) -> Any:
+        compile_operation(op)
+        return op.parse(value, path) if op.parse is not None else {}
+
+    def validate(value: Any, path: str, errors: list[str]) -> None:
+        compile_operation(op)
+        if op.validate is not None:
+            op.validate(value, path, errors)
+
+    def serialize(value: Any) -> Any:
+        compile_operation(op)
+        return op.serialize(value) if op.serialize is not None else value
+
+    op.parse, op.validate, op.serialize = parse, validate, serialize

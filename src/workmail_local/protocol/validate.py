@@ -115,15 +115,27 @@ def _scalar_checks(shape: Shape) -> list[Callable[[Any], str | None]]:
             checks.append(lambda v, hi=hi, text=text: text if v > hi else None)
     if kind == "string" and meta.get("pattern") is not None:
         pattern = meta["pattern"]
-        search = regex.compile(java_pattern(pattern)).search
         text = f"Member must satisfy regular expression pattern: {pattern}"
-        checks.append(lambda v, search=search, text=text: None if search(v) else text)
+        checks.append(_pattern_check(pattern, text))
     enum = getattr(shape, "enum", None)
     if kind == "string" and enum:
         allowed = frozenset(enum)
         text = f"Member must satisfy enum value set: [{', '.join(enum)}]"
         checks.append(lambda v, allowed=allowed, text=text: None if v in allowed else text)
     return checks
+
+
+def _pattern_check(pattern: str, text: str) -> Callable[[Any], str | None]:
+    """The check of a model pattern, compiled on first use: a model has hundreds of
+    patterns, and compiling them all made start-up slow for operations never called."""
+    compiled: list[Callable[[str], Any]] = []
+
+    def check(value: Any) -> str | None:
+        if not compiled:
+            compiled.append(regex.compile(java_pattern(pattern)).search)
+        return None if compiled[0](value) else text
+
+    return check
 
 
 def contains_sensitive(shape: Shape, _seen: frozenset[str] = frozenset()) -> bool:

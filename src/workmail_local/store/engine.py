@@ -274,10 +274,12 @@ class Store:
                 ))
                 done = {r[0] for r in tx.all("SELECT id FROM schema_migrations")}
             applied = []
-            for migration_id, statements in sorted(MIGRATIONS.items()):
-                if migration_id in done:
-                    continue
-                with self.transaction() as tx:
+            pending = [(m, statements) for m, statements in sorted(MIGRATIONS.items()) if m not in done]
+            for number, (migration_id, statements) in enumerate(pending, 1):
+                # Only the last waits for the disk, and its sync covers the earlier ones: a
+                # crash before it loses at most migrations that simply run again (each is
+                # recorded in its own transaction), and a new database is ready sooner.
+                with self.transaction(durable=number == len(pending)) as tx:
                     for statement in statements:
                         tx.execute(self._ddl(statement))
                     tx.execute("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)",

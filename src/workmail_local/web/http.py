@@ -18,11 +18,10 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
-
-import jinja2
 
 from workmail_local.store import Tx
 
@@ -48,11 +47,18 @@ def _when(seconds: float | None) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("workmail_local.web", "templates"),
-    autoescape=True,  # every template, whatever its name
-)
-TEMPLATES.filters["when"] = _when
+@cache
+def templates() -> Any:
+    """The pages' Jinja2 environment, made (and Jinja2 imported) when the first page is
+    rendered: a server that only answers the API never pays for it at start-up."""
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("workmail_local.web", "templates"),
+        autoescape=True,  # every template, whatever its name
+    )
+    environment.filters["when"] = _when
+    return environment
 
 
 @dataclass
@@ -118,7 +124,7 @@ class Response:
 
 def render(request: Request, template: str, status: int = 200, **values: Any) -> Response:
     """``template`` rendered with ``values`` (and the request's CSRF token)."""
-    html = TEMPLATES.get_template(template).render(csrf_token=request.csrf_token, **values)
+    html = templates().get_template(template).render(csrf_token=request.csrf_token, **values)
     return Response(status, html.encode())
 
 
