@@ -33,3 +33,23 @@ def test_the_newest_are_kept_per_organization_and_a_lower_limit_applies_at_once(
 
     store.run(work)
     store.close()
+
+
+def test_a_limit_of_100_or_more_drops_the_oldest_in_batches_of_one_percent() -> None:
+    store = open_store(None, in_memory=True)
+
+    def work(tx) -> list[int]:  # noqa: ANN001
+        logins.set_history(tx, 200)
+        counts = []
+        for n in range(1, 451):
+            _record(tx, n, "m-a")
+            counts.append(len(logins.page(tx, "m-a", None, None, None, 1000)))
+        newest = [r["username"] for r in logins.page(tx, "m-a", None, None, None, 1000)]
+        assert newest[0] == "user450" and newest == [f"user{n}" for n in range(450, 450 - len(newest), -1)]
+        return counts
+
+    counts = store.run(work)
+    store.close()
+    # Up to the limit plus 1% (202), then back to the limit: never fewer than the limit once reached.
+    assert max(counts) == 202 and min(counts[199:]) == 200
+    assert counts[202] == 200  # the 203rd login dropped the oldest three at once
