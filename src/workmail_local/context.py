@@ -49,9 +49,10 @@ class RequestContext:
         args: Sequence[Any],
         order: Sequence[str],
         query: Sequence[Any] | None = None,
+        tuples: bool = False,
     ) -> tuple[list[Any], str | None]:
         """One page of ``select … WHERE where`` ordered by the ``order`` columns (unique
         together): keyset pagination. The page token is bound to ``query`` (default: the
-        filter's arguments)."""
-        fetch, cursor_of = keyset(self.tx, select, where, args, order)
+        filter's arguments). ``tuples``: plain-tuple rows ending with the ``order`` columns."""
+        fetch, cursor_of = keyset(self.tx, select, where, args, order, tuples)
         return paginate(self, params, fetch, cursor_of, list(args) if query is None else query)

@@ -82,6 +82,11 @@ class Tx:
         row = self._conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
+    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row of a query as a plain tuple, for callers that read columns by position
+        (a list page maps each row to its summary in one step)."""
+        return self._conn.execute(sql, params).fetchall()
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run a statement; the number of rows it changed."""
         return self._conn.execute(sql, params).rowcount

@@ -16,23 +16,29 @@ Fetch = Callable[[list[Any] | None, int], list[Row]]
 
 
 def keyset(tx: Tx, select: str, where: str, args: Sequence[Any],
-           order: Sequence[str]) -> tuple[Fetch, Callable[[Row], list[Any]]]:
+           order: Sequence[str], tuples: bool = False) -> tuple[Fetch, Callable[[Any], list[Any]]]:
     """``(fetch, cursor_of)`` for :func:`workmail_local.protocol.pagination.paginate`.
 
     ``order`` columns may be qualified (``t.created_at``); a row's cursor reads them by
-    their bare names, so the query must select them.
+    their bare names, so the query must select them. ``tuples``: rows are plain tuples
+    (``Tx.tuples``) whose last columns are the ``order`` ones, in that order.
     """
     columns = ", ".join(order)
     after_sql = f" AND ({columns}) > ({', '.join('?' for _ in order)})"
     ordered = f" ORDER BY {columns} LIMIT ?"
     names = [column.rpartition(".")[2] for column in order]
+    read = tx.tuples if tuples else tx.all
+    width = len(order)
 
-    def fetch(after: list[Any] | None, limit: int) -> list[Row]:
+    def fetch(after: list[Any] | None, limit: int) -> list[Any]:
         if after is None:
-            return tx.all(f"{select} WHERE {where}{ordered}", (*args, limit))
-        return tx.all(f"{select} WHERE {where}{after_sql}{ordered}", (*args, *after, limit))
+            return read(f"{select} WHERE {where}{ordered}", (*args, limit))
+        return read(f"{select} WHERE {where}{after_sql}{ordered}", (*args, *after, limit))
 
     def cursor_of(row: Row) -> list[Any]:
         return [row[name] for name in names]
 
-    return fetch, cursor_of
+    def cursor_of_tuple(row: tuple[Any, ...]) -> list[Any]:
+        return list(row[-width:])
+
+    return fetch, cursor_of_tuple if tuples else cursor_of

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import psycopg.errors
+from psycopg.rows import tuple_row
 from psycopg.types.numeric import Int8Dumper
 
 from workmail_local.store.engine import Row, Store, StoreUnavailableError, Tx
@@ -95,6 +96,10 @@ class PgTx(Tx):
     def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self._conn.execute(translate(sql), tuple(params)).fetchone()
         return None if row is None else row[0]
+
+    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cursor = self._conn.cursor(row_factory=tuple_row)
+        return cursor.execute(translate(sql), tuple(params)).fetchall()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self._conn.execute(translate(sql), tuple(params)).rowcount

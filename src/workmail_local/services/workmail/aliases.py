@@ -20,10 +20,10 @@ from workmail_local.services.workmail.entities import Entity
 from workmail_local.services.workmail.organizations import require_active_organization
 
 
-def _entity_by_id(ctx: RequestContext, params: dict[str, Any]) -> Entity:
+def _entity_by_id(ctx: RequestContext, params: dict[str, Any], columns: str = "*") -> Entity:
     """The entity an alias operation names: by ID only (the model's ``WorkMailIdentifier``)."""
     org = require_active_organization(ctx, params["OrganizationId"])
-    return entities.require(ctx, org["id"], params["EntityId"], by_name=False, by_email=False)
+    return entities.require(ctx, org["id"], params["EntityId"], by_name=False, by_email=False, columns=columns)
 
 
 @handlers("CreateAlias")
@@ -46,7 +46,7 @@ def delete_alias(ctx: RequestContext, params: dict[str, Any]) -> None:
 
 @handlers("ListAliases")
 def list_aliases(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    entity = _entity_by_id(ctx, params)
+    entity = _entity_by_id(ctx, params, entities.STATE_COLUMNS)
     entities.require_not_deleted(entity)
     # Keyset order is ascending: "not primary" (0 for the primary) puts the primary first.
     rows, next_token = ctx.page(

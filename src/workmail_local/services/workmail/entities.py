@@ -67,6 +67,11 @@ class Entity:
         return self.row[column]
 
 
+# The columns every kind's table has that identify an entity and its state: enough for
+# operations that read nothing else of it (find(columns=STATE_COLUMNS)).
+STATE_COLUMNS = "id, organization_id, name, email, state, created_at"
+
+
 def key(text: str) -> str:
     """The case-insensitive form names and addresses are compared by."""
     return text.lower()
@@ -77,7 +82,8 @@ def noun_of(kinds: Sequence[Kind]) -> str:
     return kinds[0].noun if len(kinds) == 1 else "entity"
 
 
-def _by_id(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind]) -> Entity | None:
+def _by_id(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind],
+           columns: str) -> Entity | None:
     # IDs are lower-case GUIDs and r- hex: the case a client typed does not matter.
     wanted = identifier.lower()
     for kind in kinds:
@@ -85,19 +91,20 @@ def _by_id(ctx: RequestContext, organization_id: str, identifier: str, kinds: Se
             continue
         if kind is not RESOURCE and wanted.startswith("r-"):
             continue
-        row = ctx.tx.one(f"SELECT * FROM {kind.table} WHERE organization_id = ? AND id = ?",  # noqa: S608
+        row = ctx.tx.one(f"SELECT {columns} FROM {kind.table} WHERE organization_id = ? AND id = ?",  # noqa: S608
                          (organization_id, wanted))
         if row is not None:
             return Entity(kind, row)
     return None
 
 
-def _by_name(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind]) -> Entity | None:
+def _by_name(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind],
+             columns: str) -> Entity | None:
     """A live entity of that name, else the most recently created deleted one."""
     found: list[Entity] = []
     for kind in kinds:
         row = ctx.tx.one(
-            f"SELECT * FROM {kind.table} WHERE organization_id = ? AND name_key = ?"  # noqa: S608
+            f"SELECT {columns} FROM {kind.table} WHERE organization_id = ? AND name_key = ?"  # noqa: S608
             " ORDER BY CASE WHEN state = 'DELETED' THEN 1 ELSE 0 END, created_at DESC LIMIT 1",
             (organization_id, key(identifier)),
         )
@@ -108,7 +115,8 @@ def _by_name(ctx: RequestContext, organization_id: str, identifier: str, kinds: 
     return max(found, key=lambda e: e["created_at"]) if found else None
 
 
-def _by_email(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind]) -> Entity | None:
+def _by_email(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind],
+              columns: str) -> Entity | None:
     """The entity holding that address, primary or alias."""
     owner = ctx.tx.one("SELECT entity_id, entity_type FROM email_addresses WHERE organization_id = ? AND address_key = ?",
                        (organization_id, key(identifier)))
@@ -117,7 +125,7 @@ def _by_email(ctx: RequestContext, organization_id: str, identifier: str, kinds:
     kind = KINDS_BY_TYPE[owner["entity_type"]]
     if kind not in kinds:
         return None
-    row = ctx.tx.one(f"SELECT * FROM {kind.table} WHERE id = ?", (owner["entity_id"],))  # noqa: S608
+    row = ctx.tx.one(f"SELECT {columns} FROM {kind.table} WHERE id = ?", (owner["entity_id"],))  # noqa: S608
     return None if row is None else Entity(kind, row)
 
 
@@ -129,22 +137,25 @@ def find(
     *,
     by_name: bool = True,
     by_email: bool = True,
+    columns: str = "*",
 ) -> Entity | None:
     """The organization's entity of one of ``kinds`` that ``identifier`` names, deleted ones included.
 
     Tried in order: ID, then name (a live entity before a deleted one of the same name,
-    then the most recently created), then email address (primary or alias).
+    then the most recently created), then email address (primary or alias). ``columns``:
+    what the entity's row holds (every column, or :data:`STATE_COLUMNS` where that is all
+    an operation reads: a users row has 33).
     """
-    entity = _by_id(ctx, organization_id, identifier, kinds)
+    entity = _by_id(ctx, organization_id, identifier, kinds, columns)
     if entity is None and by_name:
-        entity = _by_name(ctx, organization_id, identifier, kinds)
+        entity = _by_name(ctx, organization_id, identifier, kinds, columns)
     if entity is None and by_email and "@" in identifier:
-        entity = _by_email(ctx, organization_id, identifier, kinds)
+        entity = _by_email(ctx, organization_id, identifier, kinds, columns)
     return entity
 
 
 def require(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind] = ALL,
-            **ways: bool) -> Entity:
+            **ways: Any) -> Entity:
     """:func:`find` (``ways``: its ``by_name``/``by_email``), or ``EntityNotFoundException``."""
     entity = find(ctx, organization_id, identifier, kinds, **ways)
     if entity is None:
@@ -255,26 +266,39 @@ def filter_query(filters: dict[str, Any]) -> list[Any]:
 NAME_AND_EMAIL_FILTERS = {"NamePrefix": "name_key", "PrimaryEmailPrefix": "email_key"}
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a List{Users,Groups,Resources} page says of each entity: its members, each
+    one column as stored, and the query reading them (the cursor's columns last)."""
+
+    members: tuple[str, ...]
+    select: str
+
+
+def summary_of(kind: Kind, columns: dict[str, str]) -> Summary:
+    """The :class:`Summary` of ``kind`` whose member ``m`` is column ``columns[m]``."""
+    return Summary(tuple(columns), f"SELECT {', '.join(columns.values())}, created_at, id FROM {kind.table}")
+
+
 def list_page(
     ctx: RequestContext,
     params: dict[str, Any],
     organization_id: str,
-    kind: Kind,
-    columns: str,
+    summary: Summary,
     prefix_columns: dict[str, str],
-    summary: Callable[[Row], dict[str, Any]],
     result_key: str,
 ) -> dict[str, Any]:
     """The answer of a List{Users,Groups,Resources} request: one page of the organization's
-    entities of ``kind`` (DELETED ones too) in creation order, narrowed by the request's
-    one filter (:func:`filter_clause`), each row as ``summary`` writes it under
-    ``result_key``. ``columns`` are what ``summary`` reads, ``created_at`` and ``id``."""
+    entities of the summary's kind (DELETED ones too) in creation order, narrowed by the
+    request's one filter (:func:`filter_clause`), each row as its summary under
+    ``result_key``. Rows are read as tuples and zipped with the members: one step per row."""
     filters = params.get("Filters", {})
     where, args = filter_clause(filters, prefix_columns)
-    rows, next_token = ctx.page(params, f"SELECT {columns} FROM {kind.table}", f"organization_id = ?{where}",
+    rows, next_token = ctx.page(params, summary.select, f"organization_id = ?{where}",
                                 [organization_id, *args], ("created_at", "id"),
-                                [organization_id, filter_query(filters)])
-    return {result_key: [summary(row) for row in rows], "NextToken": next_token}
+                                [organization_id, filter_query(filters)], tuples=True)
+    members = summary.members
+    return {result_key: [dict(zip(members, row)) for row in rows], "NextToken": next_token}
 
 
 def update_columns(ctx: RequestContext, entity: Entity, changes: dict[str, Any]) -> None:

@@ -26,8 +26,9 @@ from workmail_local.store import Row
 # The generic validation searches the model's pattern, so "Ops\u4e00" gets through it;
 # a group name must be Latin-1 as a whole.
 _WHOLE_NAME = regex.compile(java_pattern(load_service("workmail").model.shape_for("GroupName").metadata["pattern"]))
-# What a ListGroups page reads of each group: _summary's columns and the page cursor's.
-_SUMMARY_COLUMNS = "id, email, name, state, enabled_at, disabled_at, created_at"
+# What a ListGroups page says of each group: member → column.
+_SUMMARY = entities.summary_of(GROUP, {"Id": "id", "Email": "email", "Name": "name", "State": "state",
+                                       "EnabledDate": "enabled_at", "DisabledDate": "disabled_at"})
 
 
 def _check_name(name: str) -> None:
@@ -72,15 +73,10 @@ def update_group(ctx: RequestContext, params: dict[str, Any]) -> None:
                        (int(params["HiddenFromGlobalAddressList"]), group.id))
 
 
-def _summary(group: Row) -> dict[str, Any]:
-    return {"Id": group["id"], "Email": group["email"], "Name": group["name"], **entities.state_dates(group)}
-
-
 @handlers("ListGroups")
 def list_groups(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    return entities.list_page(ctx, params, org["id"], GROUP, _SUMMARY_COLUMNS, entities.NAME_AND_EMAIL_FILTERS,
-                              _summary, "Groups")
+    return entities.list_page(ctx, params, org["id"], _SUMMARY, entities.NAME_AND_EMAIL_FILTERS, "Groups")
 
 
 @handlers("DeleteGroup")

@@ -145,17 +145,14 @@ def delete_resource(ctx: RequestContext, params: dict[str, Any]) -> None:
     lifecycle.delete_entity(ctx, resource)
 
 
-# What a ListResources page reads of each resource: _summary's columns and the cursor's.
-_SUMMARY_COLUMNS = "id, email, name, resource_type, state, enabled_at, disabled_at, description, created_at"
-
-
-def _summary(row: Row) -> dict[str, Any]:
-    return {"Id": row["id"], "Email": row["email"], "Name": row["name"], "Type": row["resource_type"],
-            **entities.state_dates(row), "Description": row["description"]}
+# What a ListResources page says of each resource: member → column.
+_SUMMARY = entities.summary_of(RESOURCE, {
+    "Id": "id", "Email": "email", "Name": "name", "Type": "resource_type", "State": "state",
+    "EnabledDate": "enabled_at", "DisabledDate": "disabled_at", "Description": "description",
+})
 
 
 @handlers("ListResources")
 def list_resources(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    return entities.list_page(ctx, params, org["id"], RESOURCE, _SUMMARY_COLUMNS, entities.NAME_AND_EMAIL_FILTERS,
-                              _summary, "Resources")
+    return entities.list_page(ctx, params, org["id"], _SUMMARY, entities.NAME_AND_EMAIL_FILTERS, "Resources")

@@ -116,30 +116,19 @@ def describe_user(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]
     return describe(entities.require(ctx, org["id"], params["UserId"], (USER,)))
 
 
-# What a ListUsers page reads of each user: _summary's columns and the page cursor's.
-_SUMMARY_COLUMNS = ("id, email, name, display_name, state, role, enabled_at, disabled_at, identity_provider_user_id,"
-                    " identity_provider_identity_store_id, created_at")
-
-
-def _summary(user: Row) -> dict[str, Any]:
-    return {
-        "Id": user["id"],
-        "Email": user["email"],
-        "Name": user["name"],
-        "DisplayName": user["display_name"],
-        "State": user["state"],
-        "UserRole": user["role"],
-        "EnabledDate": user["enabled_at"],
-        "DisabledDate": user["disabled_at"],
-        "IdentityProviderUserId": user["identity_provider_user_id"],
-        "IdentityProviderIdentityStoreId": user["identity_provider_identity_store_id"],
-    }
+# What a ListUsers page says of each user: member → column.
+_SUMMARY = entities.summary_of(USER, {
+    "Id": "id", "Email": "email", "Name": "name", "DisplayName": "display_name", "State": "state",
+    "UserRole": "role", "EnabledDate": "enabled_at", "DisabledDate": "disabled_at",
+    "IdentityProviderUserId": "identity_provider_user_id",
+    "IdentityProviderIdentityStoreId": "identity_provider_identity_store_id",
+})
 
 
 @handlers("ListUsers")
 def list_users(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    return entities.list_page(ctx, params, org["id"], USER, _SUMMARY_COLUMNS, PREFIX_FILTERS, _summary, "Users")
+    return entities.list_page(ctx, params, org["id"], _SUMMARY, PREFIX_FILTERS, "Users")
 
 
 @handlers("UpdateUser")
