@@ -78,6 +78,7 @@ class App(BodyLimit, AwsPipeline, ControlDispatch):
         self.settings = settings
         # Keys first: a bad credentials file must stop start-up before any file is written.
         self.key_accounts, self.key_secrets = load_keys(settings)
+        self._callers: dict[bytes, tuple[str, str]] = {}  # credential scope → (account, region)
         self.store = store or open_store(settings.resolved_data_dir, settings.in_memory, settings.database_url)
         try:
             self.secrets = box_for(settings)

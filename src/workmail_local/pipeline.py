@@ -29,7 +29,7 @@ from workmail_local.protocol.errors import (
     error_class,
 )
 from workmail_local.protocol.model import Operation
-from workmail_local.protocol.sigv4 import DEFAULT_ACCOUNT, DEFAULT_REGION, account_for, claimed_scope, verify
+from workmail_local.protocol.sigv4 import ALGORITHM, DEFAULT_ACCOUNT, DEFAULT_REGION, account_for, claimed_scope, verify
 from workmail_local.protocol.validate import summary
 from workmail_local.store import Tx
 
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from workmail_local.store import Store
 
 log = logging.getLogger("workmail_local.requests")
+ALGORITHM_BYTES = ALGORITHM.encode()
+#: Credential scopes whose account and region are remembered (clients × days).
+REMEMBERED_CALLERS = 1024
 
 
 class AwsPipeline:
@@ -55,6 +58,7 @@ class AwsPipeline:
     access_log: AccessLog
     key_accounts: dict[str, str]
     key_secrets: dict[str, str] | None
+    _callers: dict[bytes, tuple[str, str]]
     targets: dict[str, tuple[Operation, Any]]
     prefixes: set[str]
 
@@ -62,12 +66,26 @@ class AwsPipeline:
         def _now(self, tx: Tx) -> float: ...
 
     def _caller(self, headers: dict[bytes, bytes]) -> tuple[str, str]:
-        """Account and region as the SigV4 header claims them, unverified (open mode, control API)."""
+        """Account and region as the SigV4 header claims them, unverified (open mode, control API).
+
+        The credential scope (``key/date/region/service/aws4_request``) is the same on every
+        request of a client for a whole day, so its answer is remembered by the scope's
+        bytes (a bounded memo); the rest of the header changes with every request."""
         auth = headers.get(b"authorization")
-        scope = claimed_scope(auth.decode("latin-1")) if auth else None
-        if scope is None:
+        if not auth:
             return DEFAULT_ACCOUNT, DEFAULT_REGION
-        return account_for(scope[0], self.key_accounts), scope[1]
+        start = auth.find(b"Credential=")
+        end = auth.find(b",", start)
+        credential = auth[start:end] if start >= 0 and end >= 0 else auth
+        known = self._callers.get(credential)
+        if known is None or not auth.startswith(ALGORITHM_BYTES):
+            scope = claimed_scope(auth.decode("latin-1"))
+            known = (DEFAULT_ACCOUNT, DEFAULT_REGION) if scope is None else (
+                account_for(scope[0], self.key_accounts), scope[1])
+            if len(self._callers) >= REMEMBERED_CALLERS:
+                self._callers.clear()
+            self._callers[credential] = known
+        return known
 
     def _verified_caller(self, op: Operation, method: str, raw_path: str, query: str,
                          headers: dict[bytes, bytes], body: bytes) -> tuple[str, str]:
