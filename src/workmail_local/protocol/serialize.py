@@ -21,6 +21,7 @@ from typing import Any
 Serializer = Callable[[Any], Any]
 
 STRICT_ENV = "WORKMAIL_LOCAL_STRICT_OUTPUT"
+_UNDECLARED: Any = object()  # a key the shape has no member for
 
 
 def strict_from_env() -> bool:
@@ -33,6 +34,8 @@ class OutputShapeError(Exception):
 
 
 def _timestamp(value: Any) -> float:
+    if value.__class__ is float:  # what the store holds: the usual case first
+        return round(value, 3)
     if isinstance(value, datetime):
         value = value.timestamp()
     return round(float(value), 3)
@@ -62,19 +65,24 @@ def compile_serializer(shape: Any, _memo: dict[str, Serializer | None] | None = 
     if kind == "structure" and shape.is_document_type:
         return None  # a document is any JSON value, written as it is
     if kind == "structure":
-        members: list[tuple[str, Serializer | None]] = []
+        members: dict[str, Serializer | None] = {}
 
         def serialize_structure(value: dict[str, Any]) -> dict[str, Any]:
+            # Over what the handler set (usually fewer than the shape's members), each
+            # looked up among the members: an undeclared key is dropped.
             out = {}
-            for name, sub in members:
-                item = value.get(name)
+            for name, item in value.items():
                 if item is not None:
-                    out[name] = item if sub is None else sub(item)
+                    sub = members.get(name, _UNDECLARED)
+                    if sub is None:
+                        out[name] = item
+                    elif sub is not _UNDECLARED:
+                        out[name] = sub(item)
             return out
 
         # In the memo before the members are compiled: a recursive shape refers to itself.
         memo[key] = _checked(shape, serialize_structure) if strict else serialize_structure
-        members.extend((name, compile_serializer(m, memo, strict)) for name, m in shape.members.items())
+        members.update((name, compile_serializer(m, memo, strict)) for name, m in shape.members.items())
         return memo[key]
     if kind == "list":
         memo[key] = None

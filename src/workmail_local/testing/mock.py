@@ -47,8 +47,7 @@ class InProcessWorkMail:
         The request goes to the same ``handle_aws`` the server's ASGI layer calls, as the
         server would receive it: lower-case header names and values as bytes, the path
         and query string as sent."""
-        headers = {name.encode("latin-1"): value if value.__class__ is bytes else str(value).encode("latin-1")
-                   for name, value in _lower_case_headers(request.headers)}
+        headers = _lower_case_headers(request.headers)
         target = headers.get(b"x-amz-target")
         if target is None or target.partition(b".")[0].decode("latin-1") not in self.app.prefixes:
             return None
@@ -76,17 +75,19 @@ class InProcessWorkMail:
         return status, json.loads(payload) if payload else {}
 
 
-def _lower_case_headers(headers: Any) -> Any:
-    """``(lower-case name, value)`` of a botocore request's headers.
+def _lower_case_headers(headers: Any) -> dict[bytes, bytes]:
+    """A botocore request's headers as the server's ASGI layer has them: lower-case names,
+    values as bytes.
 
     botocore's ``HeadersDict`` is a ``MutableMapping`` over case-insensitive keys that
     already hold their lower-case form: its ``items()`` builds a key object and a lookup
     per header, which cost more than the rest of the hand-over, so its own dict is read
     when it has one."""
     keys = getattr(headers, "_dict", None)
-    if type(headers) is HeadersDict and type(keys) is dict:
-        return ((key._lower, value) for key, value in keys.items())
-    return ((name.lower(), value) for name, value in headers.items())
+    pairs = ((key._lower, value) for key, value in keys.items()) \
+        if type(headers) is HeadersDict and type(keys) is dict else ((n.lower(), v) for n, v in headers.items())
+    return {name.encode("latin-1"): value if value.__class__ is bytes else str(value).encode("latin-1")
+            for name, value in pairs}
 
 
 _active: list[InProcessWorkMail] = []
