@@ -146,7 +146,7 @@ def workmail_local(name: str, log_dir: Path, data_dir: Path | None, log_level: s
     argv += ["--in-memory"] if data_dir is None else ["--data-dir", str(data_dir)]
     if log_level is not None:
         argv += ["--log-level", log_level]
-    return launch(name, [*argv, *extra_args], port, log_dir)
+    return launch(name, [*argv, *extra_args], port, log_dir, env={"PYTHONPATH": str(ROOT / "src")})
 
 
 def bare_app(log_dir: Path) -> Server:
