@@ -108,9 +108,9 @@ def _call(statements: Statements, operation: str, call: Callable[..., Any], **pa
 def test_the_hot_lookups_and_every_page_of_the_lists_use_indexes() -> None:
     with mock_workmail() as local:
         store = local.app.store
+        # The in-process store is SQLite in memory; its connection is where statements run.
         conn = getattr(store, "_conn", None)
-        if not isinstance(conn, sqlite3.Connection):
-            pytest.skip("the in-process store is not SQLite")
+        assert isinstance(conn, sqlite3.Connection), "the test records statements on Store._conn"
         plans = Statements(conn)
         assert max(BOUNDED.values()) <= 10, "a table read whole on every login must stay small"
         wm, sso = boto3.client("workmail"), boto3.client("sso-admin")
