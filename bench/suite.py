@@ -4,7 +4,7 @@ In one run, with the same load generator and each server alone on one core: the 
 (a bare ASGI app), WorkMail Local in memory, on SQLite and on PostgreSQL, in its default
 setting and with --auth enforce, and the peer (moto's server); worker processes; a mixed
 load with and without password logins; mock_workmail() in-process against moto's
-mock_aws; then scaling, ready time, and a profile of the hot path. Prints one report and
+mock_aws; then scaling to 100,000 users, ready time, and a profile of the hot path. Prints one report and
 writes bench/results/.
 """
 
@@ -78,8 +78,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="check the harness: 1 s per cell, 2 launches, short profile")
     parser.add_argument("--duration", type=float, default=None, help="seconds per cell (default 3, --quick 1)")
     parser.add_argument("--connections", default="1,8,32", help="connection counts (default 1,8,32)")
-    parser.add_argument("--scale", type=int, default=10_000,
-                        help="organizations and users for the scaling step (default 10000)")
+    parser.add_argument("--scale", type=int, default=None,
+                        help="users in the large scaling server's organization; it also holds a tenth as many "
+                             f"groups, and a tenth as many organizations in all (default {scaling.DEFAULT_SCALE:,}, "
+                             f"--quick {scaling.QUICK_SCALE:,})")
     parser.add_argument("--launches", type=int, default=None, help="launches for ready time (default 5, --quick 2)")
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling step")
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
@@ -91,6 +93,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.duration = args.duration or (1.0 if args.quick else 3.0)
     args.launches = args.launches or (2 if args.quick else 5)
+    args.scale = args.scale or (scaling.QUICK_SCALE if args.quick else scaling.DEFAULT_SCALE)
     args.connections = [int(c) for c in args.connections.split(",")]
     args.only = None if args.only is None else {name.strip() for name in args.only.split(",")}
     unknown = sorted((args.only or set()) - set(SECTIONS))
@@ -142,8 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         run["in_process"] = section("in-process", lambda: in_process.run(
             *((3, 0.2) if args.quick else (7, 0.5)))) or {}
         if not args.no_scaling and (args.only is None or "scaling" in args.only):
-            say(f"scaling: loading up to {args.scale:,} organizations and users")
-            result = section("scaling", lambda: scaling.run(scratch, conns, seconds, args.scale))
+            result = section("scaling", lambda: scaling.run(scratch, conns, seconds, args.scale, say))
             if result is not None:
                 cells += result.cells
                 run["scaling"] = result.to_json()

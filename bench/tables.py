@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cells import Cell
-from report import MB, Target, cpu_vs_bare, rps_vs_moto
+from report import Target, cpu_vs_bare, rps_vs_moto, scaling_notes
 
 
 def _fmt(value: float | None, spec: str, suffix: str = "") -> str:
@@ -103,11 +103,7 @@ def markdown(run: dict[str, Any], cells: list[Cell], goals: list[Target]) -> str
            "lowest of up to three runs per cell (one with --quick); DB CPU likewise from the run's own PostgreSQL cluster. WorkMail Local "
            "runs with its default request log (info, to its log file) unless the row says otherwise.", "",
            table(cells), ""]
-    scaling = run.get("scaling", {})
-    for label, readings in scaling.get("memory", {}).items():
-        out.append(f"Scaling server with {label}: VmRSS "
-                   + ", ".join(f"{v / MB:.0f} MB {k}" for k, v in readings.items())
-                   + f"; loading through the API took {scaling.get('load_seconds', {}).get(label, 0):.1f} s.")
+    out += scaling_notes(run.get("scaling", {}))
     for store, times in run.get("ready", {}).items():
         out.append(f"Ready after launch ({store}): " + ", ".join(f"{t:.2f}" for t in times) + " s.")
     out += in_process_table(run.get("in_process", {}))

@@ -13,8 +13,10 @@ MIGRATION = "m0017_access_policies"
 
 def test_existing_organizations_get_the_default_rules(tmp_path, monkeypatch) -> None:
     path = tmp_path / "db.sqlite3"
-    statements = MIGRATIONS[MIGRATION]
-    monkeypatch.delitem(MIGRATIONS, MIGRATION)
+    # A database of the release before m0017: that migration and every later one not applied yet.
+    later = {name: statements for name, statements in MIGRATIONS.items() if name >= MIGRATION}
+    for name in later:
+        monkeypatch.delitem(MIGRATIONS, name)
     store = Store(path)
     org_id = "m-0123456789abcdef0123456789abcdef"
     with store.transaction() as tx:
@@ -23,7 +25,8 @@ def test_existing_organizations_get_the_default_rules(tmp_path, monkeypatch) -> 
                    " VALUES (?, '123456789012', 'us-east-1', 'old', 'd-1', 'WorkMailDirectory', 'old.awsapps.com',"
                    " 0, 1, 1)", (org_id,))
     store.close()
-    monkeypatch.setitem(MIGRATIONS, MIGRATION, statements)
+    for name, statements in later.items():
+        monkeypatch.setitem(MIGRATIONS, name, statements)
     store = Store(path)
     with store.transaction() as tx:
         acr = tx.all("SELECT * FROM access_control_rules WHERE organization_id = ?", (org_id,))

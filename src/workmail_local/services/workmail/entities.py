@@ -100,17 +100,21 @@ def _by_id(ctx: RequestContext, organization_id: str, identifier: str, kinds: Se
 
 def _by_name(ctx: RequestContext, organization_id: str, identifier: str, kinds: Sequence[Kind],
              columns: str) -> Entity | None:
-    """A live entity of that name, else the most recently created deleted one."""
+    """A live entity of that name, else the most recently created deleted one.
+
+    Two lookups, each one search of its own index (the unique index of live names, the
+    partial index of deleted ones), so neither reads the organization's other entities."""
+    name = key(identifier)
+    for kind in kinds:
+        row = ctx.tx.one(f"SELECT {columns} FROM {kind.table} WHERE organization_id = ? AND name_key = ?"  # noqa: S608
+                         " AND state <> 'DELETED'", (organization_id, name))
+        if row is not None:
+            return Entity(kind, row)
     found: list[Entity] = []
     for kind in kinds:
-        row = ctx.tx.one(
-            f"SELECT {columns} FROM {kind.table} WHERE organization_id = ? AND name_key = ?"  # noqa: S608
-            " ORDER BY CASE WHEN state = 'DELETED' THEN 1 ELSE 0 END, created_at DESC LIMIT 1",
-            (organization_id, key(identifier)),
-        )
+        row = ctx.tx.one(f"SELECT {columns} FROM {kind.table} WHERE organization_id = ? AND name_key = ?"  # noqa: S608
+                         " AND state = 'DELETED' ORDER BY created_at DESC LIMIT 1", (organization_id, name))
         if row is not None:
-            if row["state"] != "DELETED":
-                return Entity(kind, row)
             found.append(Entity(kind, row))
     return max(found, key=lambda e: e["created_at"]) if found else None
 
