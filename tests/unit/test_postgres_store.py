@@ -92,7 +92,8 @@ def test_rows_read_by_name_and_position(store: PostgresStore) -> None:
         tx.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("k", "100%"))
         row = tx.one("SELECT key, value FROM meta WHERE key = ? AND value LIKE '%\\%'", ("k",))
         assert row is not None and row["key"] == row[0] == "k" and row["value"] == row[1] == "100%"
-        assert row.keys() == ["key", "value"] and tuple(row) == ("k", "100%")
+        # A row is a dict of column → value (as on SQLite), readable by position too.
+        assert list(row.keys()) == ["key", "value"] and tuple(row.values()) == ("k", "100%")
         assert tx.value("SELECT value FROM meta WHERE key = ? OR ? IS NULL", ("nothing", None)) == "100%"
 
 
