@@ -48,26 +48,18 @@ def handler_name(handler: Any) -> str:
     return f"{module}.{name}"
 
 
-class _Raw:
-    """The ``raw`` of a canned AWSResponse: something with ``stream()``."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def stream(self, **_: Any) -> Any:
-        yield self._data
-
-
 class CannedAnswer:
     """A ``before-send`` handler answering every request with the same status, headers and body."""
 
     def __init__(self, headers: dict[str, str], body: bytes) -> None:
         from botocore.awsrequest import AWSResponse
 
-        self._response, self.headers, self.body = AWSResponse, headers, body
+        from workmail_local.testing.mock import StreamBody  # the body mock_workmail answers with
+
+        self._response, self._body, self.headers, self.body = AWSResponse, StreamBody, headers, body
 
     def __call__(self, request: Any, **_: Any) -> Any:
-        return self._response(request.url, 200, self.headers, _Raw(self.body))
+        return self._response(request.url, 200, self.headers, self._body(self.body))
 
 
 def trace(client: Any, call: Callable[[], Any]) -> dict[str, Any]:

@@ -72,13 +72,15 @@ class AwsPipeline:
         request of a client for a whole day, so its answer is remembered by the scope's
         bytes (a bounded memo); the rest of the header changes with every request."""
         auth = headers.get(b"authorization")
-        if not auth:
-            return DEFAULT_ACCOUNT, DEFAULT_REGION
-        start = auth.find(b"Credential=")
-        end = auth.find(b",", start)
-        credential = auth[start:end] if start >= 0 and end >= 0 else auth
+        start = auth.find(b"Credential=") if auth else -1
+        end = auth.find(b",", start) if start >= 0 else -1
+        if end < 0 or not auth.startswith(ALGORITHM_BYTES):
+            scope = claimed_scope(auth.decode("latin-1")) if auth else None
+            return (DEFAULT_ACCOUNT, DEFAULT_REGION) if scope is None else (
+                account_for(scope[0], self.key_accounts), scope[1])
+        credential = auth[start:end]
         known = self._callers.get(credential)
-        if known is None or not auth.startswith(ALGORITHM_BYTES):
+        if known is None:
             scope = claimed_scope(auth.decode("latin-1"))
             known = (DEFAULT_ACCOUNT, DEFAULT_REGION) if scope is None else (
                 account_for(scope[0], self.key_accounts), scope[1])

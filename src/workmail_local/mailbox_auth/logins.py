@@ -34,7 +34,8 @@ def record(tx: Tx, now: float, username: str, protocol: str, source_ip: str | No
     Dropping waits until an organization holds 1% more than the limit (for a limit of 100
     or more), then drops that 1% at once: one delete per hundred logins rather than one
     per login, on the path every IMAP/SMTP login takes."""
-    last, limit = tx.one(_LAST_AND_LIMIT, (HISTORY_KEY,)).values()
+    newest = tx.one(_LAST_AND_LIMIT, (HISTORY_KEY,))
+    last, limit = newest["last"], newest["history"]
     tx.execute(
         "INSERT INTO mailbox_logins (seq, at, organization_id, user_id, username, protocol, source_ip, method,"
         " result, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -33,7 +33,6 @@ class Operation:
     validate: Validator | None
     serialize: Serializer | None
     errors: frozenset[str]
-    paginator: dict[str, Any] | None
     idempotency_token: str | None
     #: How a list operation pages (every operation has one; only list operations use it).
     page: PageSpec
@@ -115,7 +114,6 @@ def _load_service(name: str, validation_error: str) -> Service:
             validate=None,
             serialize=None,
             errors=frozenset(e.name for e in op.error_shapes),
-            paginator=paginators.get(op_name),
             idempotency_token=token,
             page=page_spec(name, op, paginators.get(op_name)),
         )

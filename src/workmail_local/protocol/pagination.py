@@ -57,8 +57,8 @@ class PageSpec:
     """How one list operation pages, worked out from its model once at start-up."""
 
     input_token: str
-    #: The page size when the request sets none, and the most a page may hold.
     limit_key: str
+    #: The page size when the request sets none, and the most a page may hold (None: no cap).
     default_limit: int
     max_items: int | None
     #: ``service.operation|`` — the start of every token binding of this operation.

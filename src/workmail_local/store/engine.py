@@ -277,7 +277,7 @@ class Store:
                 tx.execute(self._ddl(
                     "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at REAL NOT NULL)"
                 ))
-                done = {r[0] for r in tx.all("SELECT id FROM schema_migrations")}
+                done = {r["id"] for r in tx.all("SELECT id FROM schema_migrations")}
             applied = []
             pending = [(m, statements) for m, statements in sorted(MIGRATIONS.items()) if m not in done]
             for number, (migration_id, statements) in enumerate(pending, 1):

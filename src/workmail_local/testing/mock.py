@@ -21,7 +21,7 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from workmail_local.testing.server import DEFAULT_TEST_ACCOUNT
 
 
-class _Body:
+class StreamBody:
     """The ``raw`` of a botocore response: something with ``stream()``."""
 
     def __init__(self, data: bytes) -> None:
@@ -65,7 +65,7 @@ class InProcessWorkMail:
         response_headers = {"content-type": "application/x-amz-json-1.1", "content-length": str(len(payload))}
         for name, value in extra:
             response_headers[name.decode()] = value.decode()
-        return AWSResponse(request.url, status, response_headers, _Body(payload))
+        return AWSResponse(request.url, status, response_headers, StreamBody(payload))
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         """The control API, in-process: ``control("POST", "/clock", {"advance_seconds": 60})``."""
