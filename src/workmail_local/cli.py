@@ -23,19 +23,11 @@ def serve(settings: Settings) -> int:
     from workmail_local import serving
     from workmail_local.app import App
 
-    serving.configure_logging(settings)
-    try:
-        app = App(settings)
-    except serving.start_up_errors() as exc:
-        print(f"workmail-local: {exc}", file=sys.stderr)
+    started = serving.start(settings, lambda: App(settings), lambda app: app.store.location,
+                            lambda app: app.mail_info)
+    if started is None:
         return 2
-    sock = serving.bind_http(settings)
-    if sock is None:
-        return 2
-    serving.announce(settings, sock, app.store.location)
-    mail_sockets = serving.mail_sockets(settings, app.mail_info)
-    if mail_sockets is None:
-        return 2
+    app, sock, mail_sockets = started
     serving.run(uvicorn.Server(serving.uvicorn_config(app, settings)), app, sock, mail_sockets)
     return 0
 

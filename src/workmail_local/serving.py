@@ -9,7 +9,8 @@ import asyncio
 import logging
 import socket
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from workmail_local import __version__
 from workmail_local.config import Settings
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
     from workmail_local.app import App
 
+T = TypeVar("T")
 #: A listening SMTP socket and its TLS context (``None``: plain SMTP).
 MailSocket = tuple[socket.socket, Any]
 
@@ -56,6 +58,28 @@ def bind_http(settings: Settings) -> socket.socket | None:
         sock.close()
         return None
     return sock
+
+
+def start(settings: Settings, prepare: Callable[[], T], location: Callable[[T], str],
+          info: Callable[[T], dict[str, Any]]) -> tuple[T, socket.socket, list[MailSocket]] | None:
+    """The start-up both ways of serving share: logging, ``prepare()`` (the app, or the
+    parent's preparations; its known errors as one line), the HTTP socket, the start-up
+    lines (``location`` of what was prepared), then the SMTP sockets, noted in its ``info``.
+    ``None`` when start-up must stop (exit status 2, the reason printed)."""
+    configure_logging(settings)
+    try:
+        prepared = prepare()
+    except start_up_errors() as exc:
+        print(f"workmail-local: {exc}", file=sys.stderr)
+        return None
+    sock = bind_http(settings)
+    if sock is None:
+        return None
+    announce(settings, sock, location(prepared))
+    mail = mail_sockets(settings, info(prepared))
+    if mail is None:
+        return None
+    return prepared, sock, mail
 
 
 def announce(settings: Settings, sock: socket.socket, location: str) -> None:

@@ -99,20 +99,12 @@ def prepare(settings: Settings) -> tuple[str, IO[str] | None]:
 
 def serve_workers(settings: Settings) -> int:
     """``serve`` with ``settings.workers`` worker processes, until stopped; the exit status."""
-    serving.configure_logging(settings)
-    try:
-        location, claim = prepare(settings)
-    except serving.start_up_errors() as exc:
-        print(f"workmail-local: {exc}", file=sys.stderr)
+    # What the parent prepared: where the data is, the claim it holds, and what the mail
+    # sockets note for GET /_workmail-local/mail (handed to every worker).
+    started = serving.start(settings, lambda: (*prepare(settings), {}), lambda done: done[0], lambda done: done[2])
+    if started is None:
         return 2
-    sock = serving.bind_http(settings)
-    if sock is None:
-        return 2
-    serving.announce(settings, sock, location)
-    info: dict[str, Any] = {}
-    mail = serving.mail_sockets(settings, info)
-    if mail is None:
-        return 2
+    (_, claim, info), sock, mail = started
     if "TlsCertificate" in info:  # made once, here: every worker serves the same certificate
         settings = dataclasses.replace(settings, tls_cert=Path(info["TlsCertificate"]), tls_key=Path(info["TlsKey"]))
     inherited = [sock.fileno(), *(mail_sock.fileno() for mail_sock, _ in mail)]
