@@ -3,8 +3,9 @@
 Three ways of answering the same boto3 call, identitystore DescribeUser, with no socket:
 
 - **mock_aws**: moto's ``mock_aws()``, its ``before-send`` handler answering from moto's backends;
-- **mock_workmail**: ``workmail_local.testing.mock_workmail()``, its handler answering from an
-  in-memory WorkMail Local;
+- **mock_workmail**: ``workmail_local.testing.mock_workmail()``, its ``before-call`` handler
+  answering from an in-memory WorkMail Local (as botocore's Stubber answers: the request is
+  serialized but not signed, and the answer is parsed by botocore's parser);
 - **canned floor**: a client whose ``before-send`` handler returns a ready AWSResponse holding the
   bytes mock_workmail answers: what is left is botocore's own work (parameter validation,
   serialization, signing, parsing), the least any in-process mock can cost.
@@ -13,11 +14,11 @@ All three run in ONE interpreter (this project's venv: moto comes with the test 
 so both share one boto3/botocore), pinned to one core, in interleaved rounds (the order
 rotating each round) of a fixed time each; a round's rate is calls ÷ time, and the
 best and the median of the rounds are kept. Both mocks stay active through the run, and
-each client is left with only its own path's ``before-send`` handler (a mock's handler
-is added to every client made while it is imported or active), so no path pays for
-another's hook (botocore calls every ``before-send`` handler, and uses the first answer
-that is not None). One traced call per path lists the botocore events it emits and the
-handlers registered for each, and which handler answered ``before-send``.
+each client is left with only its own path's handlers (a mock's handlers are added to
+every client made while it is imported or active), so no path pays for another's hook
+(botocore calls every ``before-send`` handler, and uses the first answer that is not
+None). One traced call per path lists the botocore events it emits and the handlers
+registered for each, and which handler answered (at ``before-call`` or ``before-send``).
 
 The suite runs it (:func:`run`) as ``taskset -c 0 .venv/bin/python bench/in_process.py``,
 which prints JSON.
@@ -81,7 +82,11 @@ def trace(client: Any, call: Callable[[], Any]) -> dict[str, Any]:
 
     def traced_until(event_name: str, **kwargs: Any) -> Any:
         seen.append(event_name)
-        return until(event_name, **kwargs)
+        handler, response = until(event_name, **kwargs)
+        if event_name.startswith("before-call") and response is not None:
+            found["answered_by"] = f"{handler_name(handler)} (before-call)"
+            found["response"] = response[0]
+        return handler, response
 
     events.emit, events.emit_until_response = traced_emit, traced_until
     try:
@@ -98,11 +103,11 @@ def trace(client: Any, call: Callable[[], Any]) -> dict[str, Any]:
     return found
 
 
-def keep_only_own(client: Any, own: list[Any], foreign: list[Any]) -> None:
-    """Unregister the other paths' before-send handlers from this client."""
-    for handler in foreign:
-        if handler not in own:
-            client.meta.events.unregister("before-send", handler)
+def keep_only_own(client: Any, own: list[tuple[str, Any]], foreign: list[tuple[str, Any]]) -> None:
+    """Unregister the other paths' (event, handler) pairs from this client."""
+    for event, handler in foreign:
+        if (event, handler) not in own:
+            client.meta.events.unregister(event, handler)
 
 
 def setup() -> tuple[dict[str, Callable[[], Any]], dict[str, dict[str, Any]], Callable[[], None]]:
@@ -121,10 +126,12 @@ def setup() -> tuple[dict[str, Callable[[], Any]], dict[str, dict[str, Any]], Ca
     moto.start()
     local = workmail_mock.mock_workmail()
     local.__enter__()
-    foreign = [botocore_stubber, workmail_mock._before_send]
+    moto_hooks = [("before-send", botocore_stubber)]
+    our_hooks = [(event, hook) for event, hook, _ in workmail_mock.HOOKS]
+    foreign = moto_hooks + our_hooks
     clients = {name: new_client() for name in PATHS}
-    keep_only_own(clients["mock_aws"], [botocore_stubber], foreign)
-    keep_only_own(clients["mock_workmail"], [workmail_mock._before_send], foreign)
+    keep_only_own(clients["mock_aws"], moto_hooks, foreign)
+    keep_only_own(clients["mock_workmail"], our_hooks, foreign)
     keep_only_own(clients["canned floor"], [], foreign)
 
     name = {"GivenName": "Bench", "FamilyName": "User"}
@@ -132,7 +139,7 @@ def setup() -> tuple[dict[str, Callable[[], Any]], dict[str, dict[str, Any]], Ca
                                                 Name=name)["UserId"]
     sso = boto3.session.Session().client("sso-admin", region_name=REGION, aws_access_key_id=ACCOUNT,
                                          aws_secret_access_key=SECRET)
-    keep_only_own(sso, [workmail_mock._before_send], foreign)
+    keep_only_own(sso, our_hooks, foreign)
     store = sso.list_instances()["Instances"][0]["IdentityStoreId"]
     our_user = clients["mock_workmail"].create_user(IdentityStoreId=store, UserName="bench", DisplayName="Bench",
                                                     Name=name)["UserId"]

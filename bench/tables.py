@@ -51,7 +51,7 @@ def in_process_table(result: dict[str, Any]) -> list[str]:
             f"{result['rounds']} interleaved rounds of {result['seconds_per_round']:g} s per path; best and median "
             "round.", "",
             "| Path | calls/s (best) | µs/call (best) | µs/call (median) | × mock_aws | of canned floor "
-            "| before-send answered by |",
+            "| answered by |",
             "|---|--:|--:|--:|--:|--:|---|"]
     for name, path in paths.items():
         best = path["best_calls_per_s"]
@@ -65,16 +65,23 @@ def hooks_summary(paths: dict[str, Any]) -> str:
     """Which botocore events the paths emit, where their handlers differ, and what those are."""
     events = {name: path["events"] for name, path in paths.items()}
     names = list(dict.fromkeys(e for ev in events.values() for e in ev))
-    differ = [e for e in names if len({tuple(ev.get(e, ())) for ev in events.values()}) > 1]
-    same = [e for e in names if e not in differ]
-    shared = [h for e in same for h in next(iter(events.values())).get(e, [])]
+    common = [e for e in names if all(e in ev for ev in events.values())]
+    differ = [e for e in common if len({tuple(ev[e]) for ev in events.values()}) > 1]
+    same = [e for e in common if e not in differ]
+    shared = [h for e in same for h in next(iter(events.values()))[e]]
     whose = "all botocore's own" if all(h.startswith("botocore.") for h in shared) else "not all botocore's"
-    text = (f"Hooks: every path emits {len(names)} botocore events; on {len(same)} of them the same "
-            f"{len(shared)} handlers run ({whose}). ")
+    text = ("Hooks: " + ", ".join(f"{name} emits {len(ev)} botocore events" for name, ev in events.items())
+            + f"; on {len(same)} that all emit, the same {len(shared)} handlers run ({whose}). ")
     for event in differ:
-        text += f"`{event}`: " + "; ".join(f"{name} → " + (", ".join(f"`{h}`" for h in ev.get(event, [])) or "none")
+        text += f"`{event}`: " + "; ".join(f"{name} → " + (", ".join(f"`{h}`" for h in ev[event]) or "none")
                                             for name, ev in events.items()) + ". "
-    return text + "botocore calls every before-send handler and uses the first answer that is not None."
+    partial = [e for e in names if e not in common]
+    if partial:
+        text += "Not emitted by every path: " + "; ".join(
+            f"`{e}` (" + ", ".join(name for name, ev in events.items() if e in ev) + ")" for e in partial) + ". "
+    return text + ("A before-call answer skips signing, sending and the endpoint's parse step (botocore's Stubber "
+                   "answers there too); botocore calls every before-send handler and uses the first answer that "
+                   "is not None.")
 
 
 def mixed_table(result: dict[str, Any]) -> list[str]:

@@ -89,6 +89,11 @@ class AwsPipeline:
             self._callers[credential] = known
         return known
 
+    def claimed_caller(self, access_key: str, region: str) -> tuple[str, str]:
+        """Account and region of a caller known without a header (in-process): what its
+        signature would claim."""
+        return account_for(access_key, self.key_accounts), region
+
     def _verified_caller(self, op: Operation, method: str, raw_path: str, query: str,
                          headers: dict[bytes, bytes], body: bytes) -> tuple[str, str]:
         """Account and region of a request whose signature checks out (enforce mode), or the AWS error.
@@ -102,18 +107,20 @@ class AwsPipeline:
 
     def handle_aws(
         self, method: str, path: str, headers: dict[bytes, bytes], body: bytes,
-        query: bytes = b"", raw_path: bytes | None = None,
+        query: bytes = b"", raw_path: bytes | None = None, caller: tuple[str, str] | None = None,
     ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
         """Answer one AWS JSON 1.1 request: status, body and extra headers.
 
         ``query`` and ``raw_path`` are the query string and path as received (percent-encoded),
-        which enforce mode signs over; ``raw_path`` defaults to ``path``."""
+        which enforce mode signs over; ``raw_path`` defaults to ``path``. ``caller``: the
+        claimed account and region when they are known without the Authorization header
+        (in-process, open mode; :meth:`claimed_caller`)."""
         started = time.perf_counter()
         request_id = self.request_ids.next()
         target = headers.get(b"x-amz-target", b"").decode("latin-1")
         op_label = target.rpartition(".")[2] or "-"
         enforce = self.key_secrets is not None
-        account, region = ("-", "-") if enforce else self._caller(headers)
+        account, region = ("-", "-") if enforce else caller or self._caller(headers)
         extra = [(b"x-amzn-requestid", request_id.encode())]
         try:
             op, handler = self._route(method, path, target)

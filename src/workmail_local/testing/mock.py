@@ -5,8 +5,12 @@
         wm.create_organization(Alias="acme")
         local.control("POST", "/clock", {"advance_seconds": 60})
 
-Every botocore session gets a ``before-send`` hook that hands a hosted service's
-request to the innermost active block's app and returns its response.
+Every botocore session gets a ``before-call`` hook that hands a hosted service's
+serialized request to the innermost active block's app and returns its parsed response,
+as botocore's own ``Stubber`` answers at that event: the request is not signed and no
+HTTP request is prepared, which the app does not need (it reads the caller's access key
+and region from the client's own signer). With ``--auth enforce`` settings the signature
+is what is checked, so the request goes on to be signed and is answered at ``before-send``.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ import json
 import os
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSResponse, HeadersDict
+from botocore.parsers import create_parser
 
 from workmail_local.testing.server import DEFAULT_TEST_ACCOUNT
 
@@ -41,6 +47,37 @@ class InProcessWorkMail:
         self.app = App(settings or Settings(in_memory=True, log_level="warning"))
         self.app.exports.start()  # no lifespan in-process: mailbox export jobs run all the same
 
+    def answer_call(self, model: Any, params: dict[str, Any], request_signer: Any = None,
+                    context: dict[str, Any] | None = None, **_: Any) -> Any:
+        """botocore ``before-call``: ``(http_response, parsed)`` for a hosted service, else ``None``.
+
+        ``params`` is the request botocore serialized (body, headers, URL); the caller is the
+        client's access key and signing region, as its signature would claim them. The
+        answer is parsed by botocore's own parser for the protocol, with the modeled error
+        fields and ``RetryAttempts`` botocore's endpoint adds, so a client sees what it sees
+        through ``before-send``. ``None`` (sign and send as usual) in enforce mode, for a
+        client with no credentials (botocore then raises its NoCredentialsError), and for
+        a service the app does not host."""
+        credentials = getattr(request_signer, "_credentials", None)
+        if credentials is None or self.app.key_secrets is not None:
+            return None
+        headers = {name.lower().encode("latin-1"): value if value.__class__ is bytes else str(value).encode("latin-1")
+                   for name, value in params["headers"].items()}
+        target = headers.get(b"x-amz-target")
+        if target is None or target.partition(b".")[0].decode("latin-1") not in self.app.prefixes:
+            return None
+        signing = (context or {}).get("signing") or {}
+        caller = self.app.claimed_caller(credentials.get_frozen_credentials().access_key,
+                                         signing.get("region") or request_signer.region_name)
+        body = params.get("body") or b""
+        if isinstance(body, str):
+            body = body.encode()
+        path = params.get("url_path") or "/"
+        status, payload, extra = self.app.handle_aws(params.get("method", "POST"), path, headers, body, b"",
+                                                     path.encode(), caller=caller)
+        http = AWSResponse(params.get("url", ""), status, _response_headers(payload, extra), StreamBody(payload))
+        return http, _parsed(http, payload, model)
+
     def answer(self, request: Any, **_: Any) -> Any:
         """botocore ``before-send``: the app's response for a hosted service, else ``None`` (send it).
 
@@ -51,6 +88,8 @@ class InProcessWorkMail:
         target = headers.get(b"x-amz-target")
         if target is None or target.partition(b".")[0].decode("latin-1") not in self.app.prefixes:
             return None
+        if b"host" not in headers:  # what the HTTP client would send, and the signature covers
+            headers[b"host"] = _host_of(request.url).encode("latin-1")
         body = request.body or b""
         if hasattr(body, "read"):
             body = body.read()
@@ -62,10 +101,7 @@ class InProcessWorkMail:
         path, _, query = (after_host[slash:] if slash >= 0 else "/").partition("?")
         status, payload, extra = self.app.handle_aws(request.method, path, headers, body, query.encode(),
                                                      path.encode())
-        response_headers = {"content-type": "application/x-amz-json-1.1", "content-length": str(len(payload))}
-        for name, value in extra:
-            response_headers[name.decode()] = value.decode()
-        return AWSResponse(request.url, status, response_headers, StreamBody(payload))
+        return AWSResponse(request.url, status, _response_headers(payload, extra), StreamBody(payload))
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         """The control API, in-process: ``control("POST", "/clock", {"advance_seconds": 60})``."""
@@ -73,6 +109,46 @@ class InProcessWorkMail:
         path, _, query = path.partition("?")  # GET /mailbox/logins?OrganizationId=…
         status, payload, _ = self.app.handle_control(method, "/_workmail-local" + path, {}, data, query.encode())
         return status, json.loads(payload) if payload else {}
+
+
+def _response_headers(payload: bytes, extra: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """The headers the server would answer with."""
+    headers = {"content-type": "application/x-amz-json-1.1", "content-length": str(len(payload))}
+    for name, value in extra:
+        headers[name.decode()] = value.decode()
+    return headers
+
+
+_parsers: dict[str, Any] = {}  # protocol → botocore's (stateless) response parser
+
+
+def _parsed(http: AWSResponse, payload: bytes, model: Any) -> dict[str, Any]:
+    """What botocore's endpoint makes of the response: parsed by the protocol's parser,
+    a modeled error's own fields added, no retries made."""
+    service = model.service_model
+    protocol = getattr(service, "resolved_protocol", None) or service.protocol
+    parser = _parsers.get(protocol)
+    if parser is None:
+        parser = _parsers[protocol] = create_parser(protocol)
+    response = {"headers": http.headers, "status_code": http.status_code, "body": payload,
+                "context": {"operation_name": model.name}}
+    parsed: dict[str, Any] = parser.parse(response, model.output_shape)
+    if http.status_code >= 300:
+        error_shape = service.shape_for_error_code(parsed.get("Error", {}).get("Code"))
+        if error_shape is not None:
+            parsed.update(parser.parse(response, error_shape))
+    if "ResponseMetadata" in parsed:
+        parsed["ResponseMetadata"]["RetryAttempts"] = 0
+    return parsed
+
+
+def _host_of(url: str) -> str:
+    """The Host header an HTTP client sends for ``url`` (no default port), as botocore signs it."""
+    parts = urlsplit(url)
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
+    if parts.port is not None and parts.port != {"http": 80, "https": 443}.get(parts.scheme):
+        host = f"{host}:{parts.port}"
+    return host
 
 
 def _lower_case_headers(headers: Any) -> dict[bytes, bytes]:
@@ -93,21 +169,31 @@ def _lower_case_headers(headers: Any) -> dict[bytes, bytes]:
 _active: list[InProcessWorkMail] = []
 
 
+def _before_call(**kwargs: Any) -> Any:
+    return _active[-1].answer_call(**kwargs) if _active else None
+
+
 def _before_send(request: Any, **kwargs: Any) -> Any:
     return _active[-1].answer(request, **kwargs) if _active else None
 
 
+#: The hooks every botocore session gets, with their unique IDs in boto3's default session.
+HOOKS = (("before-call", _before_call, "workmail-local-mock-call"),
+         ("before-send", _before_send, "workmail-local-mock"))
+
+
 def _install() -> None:
-    """Hook :func:`_before_send` into every botocore session: new ones (botocore's built-in
+    """Hook :data:`HOOKS` into every botocore session: new ones (botocore's built-in
     handlers) and boto3's default session if it already exists (a session copies the
     built-in handlers only when it is made)."""
     import botocore.handlers
 
-    if ("before-send", _before_send) not in botocore.handlers.BUILTIN_HANDLERS:
-        botocore.handlers.BUILTIN_HANDLERS.append(("before-send", _before_send))
     boto3 = sys.modules.get("boto3")
-    if boto3 is not None and boto3.DEFAULT_SESSION is not None:
-        boto3.DEFAULT_SESSION._session.register("before-send", _before_send, unique_id="workmail-local-mock")
+    for event, hook, unique_id in HOOKS:
+        if (event, hook) not in botocore.handlers.BUILTIN_HANDLERS:
+            botocore.handlers.BUILTIN_HANDLERS.append((event, hook))
+        if boto3 is not None and boto3.DEFAULT_SESSION is not None:
+            boto3.DEFAULT_SESSION._session.register(event, hook, unique_id=unique_id)
 
 
 def _configured() -> tuple[bool, bool]:
