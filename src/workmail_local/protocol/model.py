@@ -18,7 +18,13 @@ from botocore.model import OperationModel, ServiceModel
 from workmail_local.protocol.errors import ModelErrors
 from workmail_local.protocol.pagination import PageSpec, page_spec
 from workmail_local.protocol.parse import Parser, compile_parser
-from workmail_local.protocol.serialize import Serializer, compile_serializer, strict_from_env
+from workmail_local.protocol.serialize import (
+    RowSerializer,
+    Serializer,
+    compile_rows,
+    compile_serializer,
+    strict_from_env,
+)
 from workmail_local.protocol.validate import Validator, compile_validator
 
 
@@ -56,6 +62,8 @@ class Service:
     parsers: dict[str, Any] = field(default_factory=dict)
     validators: dict[str, Any] = field(default_factory=dict)
     serializers: dict[str, Any] = field(default_factory=dict)
+    # (operation, result key, member names) → its compiled row serializer (row_serializer).
+    row_serializers: dict[tuple[str, str, tuple[str, ...]], RowSerializer] = field(default_factory=dict)
 
     @property
     def target_prefix(self) -> str:
@@ -132,6 +140,17 @@ def compile_operation(op: Operation) -> None:
     op.validate = compile_validator(shape_in, service.validators) if shape_in else None
     op.serialize = compile_serializer(shape_out, service.serializers, service.strict_output) if shape_out else None
     op.compiled = True
+
+
+def row_serializer(op: Operation, result_key: str, names: tuple[str, ...]) -> RowSerializer:
+    """The serializer of rows as the items of ``op``'s output list ``result_key``, value
+    ``i`` of a row being member ``names[i]`` (compiled on first use, then remembered)."""
+    key = (op.name, result_key, names)
+    rows = op.service.row_serializers.get(key)
+    if rows is None:
+        shape = op.model.output_shape.members[result_key].member
+        rows = op.service.row_serializers[key] = compile_rows(shape, names, op.service.strict_output)
+    return rows
 
 
 def _compile_on_first_use(op: Operation) -> None:

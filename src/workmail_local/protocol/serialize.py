@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 Serializer = Callable[[Any], Any]
+#: Rows (tuples) → a :class:`Rendered` list of structures in wire form.
+RowSerializer = Callable[[Iterable[Sequence[Any]]], "Rendered"]
 
 STRICT_ENV = "WORKMAIL_LOCAL_STRICT_OUTPUT"
 _UNDECLARED: Any = object()  # a key the shape has no member for
@@ -31,6 +33,13 @@ def strict_from_env() -> bool:
 
 class OutputShapeError(Exception):
     """Strict mode: a handler's result does not fit its output shape."""
+
+
+class Rendered(list):  # type: ignore[type-arg]
+    """A list whose items are already in wire form (made by a :func:`compile_rows`
+    serializer): the serializer of the list passes it through as it is."""
+
+    __slots__ = ()
 
 
 def _timestamp(value: Any) -> float:
@@ -89,9 +98,12 @@ def compile_serializer(shape: Any, _memo: dict[str, Serializer | None] | None = 
         sub = compile_serializer(shape.member, memo, strict)
         if sub is None:
             return None
-        fn: Serializer = lambda value: [sub(v) for v in value]  # noqa: E731
-        memo[key] = fn
-        return fn
+
+        def serialize_list(value: list[Any]) -> list[Any]:
+            return value if value.__class__ is Rendered else [sub(v) for v in value]
+
+        memo[key] = serialize_list
+        return serialize_list
     if kind == "map":
         memo[key] = None
         sub = compile_serializer(shape.value, memo, strict)
@@ -101,6 +113,50 @@ def compile_serializer(shape: Any, _memo: dict[str, Serializer | None] | None = 
         memo[key] = fn
         return fn
     return None
+
+
+def compile_rows(shape: Any, names: Sequence[str], strict: bool = False) -> RowSerializer:
+    """The serializer of rows as a list of structure ``shape``: value ``i`` of a row is
+    member ``names[i]`` (later values are ignored), written as :func:`compile_serializer`
+    writes it (``None`` omitted, timestamps, blobs, nested shapes). A list page reads its
+    rows as tuples: this writes them in one step per member, with no dict in between and
+    no second walk (the result is :class:`Rendered`).
+
+    Generated code (as ``dataclasses`` generates ``__init__``): the member names are the
+    model's, each written as a literal with ``repr``. ``strict``: a row missing a required
+    member raises :class:`OutputShapeError`. A name the shape does not have is a
+    programming error, raised here."""
+    unknown = [name for name in names if name not in shape.members]
+    if unknown:
+        raise ValueError(f"{shape.name} has no member {', '.join(map(repr, unknown))}")
+    memo: dict[str, Serializer | None] = {}
+    scope: dict[str, Any] = {"Rendered": Rendered, "OutputShapeError": OutputShapeError, "_float": float}
+    lines = ["def rows(values):", "    out = Rendered()", "    add = out.append", "    for row in values:",
+             "        item = {}"]
+    for i, name in enumerate(names):
+        sub = compile_serializer(shape.members[name], memo, strict)
+        lines.append(f"        value = row[{i}]")
+        if sub is None:
+            lines.append(f"        if value is not None: item[{name!r}] = value")
+        elif sub is _timestamp:  # the store's floats rounded here; anything else as the serializer does
+            lines.append(f"        if value is not None: item[{name!r}] = round(value, 3) "
+                         f"if value.__class__ is _float else s{i}(value)")
+            scope[f"s{i}"] = sub
+        else:
+            lines.append(f"        if value is not None: item[{name!r}] = s{i}(value)")
+            scope[f"s{i}"] = sub
+    required = [name for name in shape.required_members if name in names]
+    if strict:
+        missing = [name for name in shape.required_members if name not in names]
+        if missing:
+            raise OutputShapeError(f"{shape.name}: required member {', '.join(map(repr, missing))} is never written")
+        for name in required:
+            lines.append(f"        if {name!r} not in item: raise OutputShapeError("
+                         f"{shape.name + ': required member ' + repr(name) + ' is missing'!r})")
+    lines += ["        add(item)", "    return out"]
+    exec("\n".join(lines), scope)  # noqa: S102 - the code above, from the model's member names
+    rows: RowSerializer = scope["rows"]
+    return rows
 
 
 def _checked(shape: Any, serialize_structure: Serializer) -> Serializer:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workmail_local.context import RequestContext
+from workmail_local.protocol.model import row_serializer
 from workmail_local.services.workmail.api import errors
 from workmail_local.store import Row
 
@@ -295,14 +296,15 @@ def list_page(
     """The answer of a List{Users,Groups,Resources} request: one page of the organization's
     entities of the summary's kind (DELETED ones too) in creation order, narrowed by the
     request's one filter (:func:`filter_clause`), each row as its summary under
-    ``result_key``. Rows are read as tuples and zipped with the members: one step per row."""
+    ``result_key``. Rows are read as tuples and written by the operation's row serializer
+    (:func:`~workmail_local.protocol.model.row_serializer`): no dict per row in between."""
     filters = params.get("Filters", {})
     where, args = filter_clause(filters, prefix_columns)
     rows, next_token = ctx.page(params, summary.select, f"organization_id = ?{where}",
                                 [organization_id, *args], ("created_at", "id"),
                                 [organization_id, filter_query(filters)], tuples=True)
-    members = summary.members
-    return {result_key: [dict(zip(members, row)) for row in rows], "NextToken": next_token}
+    render = row_serializer(ctx.operation, result_key, summary.members)
+    return {result_key: render(rows), "NextToken": next_token}
 
 
 def update_columns(ctx: RequestContext, entity: Entity, changes: dict[str, Any]) -> None:
