@@ -34,18 +34,14 @@ def record(tx: Tx, now: float, username: str, protocol: str, source_ip: str | No
     Dropping waits until an organization holds 1% more than the limit (for a limit of 100
     or more), then drops that 1% at once: one delete per hundred logins rather than one
     per login, on the path every IMAP/SMTP login takes."""
-    newest = tx.one(_LAST_AND_LIMIT, (HISTORY_KEY,))
-    last, limit = newest["last"], newest["history"]
-    tx.execute(
-        "INSERT INTO mailbox_logins (seq, at, organization_id, user_id, username, protocol, source_ip, method,"
-        " result, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((last or 0) + 1, now, organization_id, user_id, username, protocol, source_ip, method,
-         ALLOWED if allowed else REFUSED, None if allowed else reason),
-    )
+    # The attempt, numbered after the newest; the organization's count, read back with the
+    # history setting.
+    tx.execute(_RECORD, (now, organization_id, user_id, username, protocol, source_ip, method,
+                         ALLOWED if allowed else REFUSED, None if allowed else reason))
     key = organization_id or ""
-    tx.execute("INSERT INTO mailbox_login_counts (organization_key, kept) VALUES (?, 1)"
-               " ON CONFLICT (organization_key) DO UPDATE SET kept = mailbox_login_counts.kept + 1", (key,))
-    kept = tx.value("SELECT kept FROM mailbox_login_counts WHERE organization_key = ?", (key,))
+    tx.execute(_COUNT, (key,))
+    counted = tx.one(_KEPT_AND_LIMIT, (HISTORY_KEY, key))
+    kept, limit = counted["kept"], counted["history"]
     limit = int(limit) if limit is not None else DEFAULT_LOGIN_HISTORY
     if kept <= limit + limit // 100:
         return
@@ -58,9 +54,13 @@ def record(tx: Tx, now: float, username: str, protocol: str, source_ip: str | No
     tx.execute("UPDATE mailbox_login_counts SET kept = ? WHERE organization_key = ?", (limit, key))
 
 
-# The newest attempt's seq and the history setting, in one statement.
-_LAST_AND_LIMIT = ("SELECT (SELECT MAX(seq) FROM mailbox_logins) AS last,"
-                   " (SELECT value FROM meta WHERE key = ?) AS history")
+_RECORD = ("INSERT INTO mailbox_logins (seq, at, organization_id, user_id, username, protocol, source_ip, method,"
+           " result, reason) VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM mailbox_logins), ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_COUNT = ("INSERT INTO mailbox_login_counts (organization_key, kept) VALUES (?, 1)"
+          " ON CONFLICT (organization_key) DO UPDATE SET kept = mailbox_login_counts.kept + 1")
+# Not RETURNING: SQLite writes returned rows to a temporary table first, which costs more.
+_KEPT_AND_LIMIT = ("SELECT kept, (SELECT value FROM meta WHERE key = ?) AS history"
+                   " FROM mailbox_login_counts WHERE organization_key = ?")
 
 
 def page(tx: Tx, organization_id: str | None, user_id: str | None, result: str | None,
