@@ -342,3 +342,75 @@ def test_account_for_prefers_the_configured_account() -> None:
     assert account_for("123456789012", accounts) == "123456789012"
     assert account_for("AKIDOTHER", accounts) == "000000000000"
     assert account_for("AKIDOTHER") == "000000000000"
+
+
+# -- a remembered header (the memo of headers that verified) -------------------------
+
+
+def outcome(wire: Wire, **kwargs: Any) -> tuple[str, str]:
+    """What verifying ``wire`` gives: ("ok", key) or (error code, message)."""
+    try:
+        return "ok", check(wire, **kwargs).access_key
+    except ServiceError as error:
+        return error.code, error.message
+
+
+def variants(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Wire, dict[str, Any]]]:
+    """Requests sharing one header but for their signature, each checked some way."""
+    wire = sign(monkeypatch)
+    auth = wire.header("authorization")
+    other_date = sign(monkeypatch, body=b'{"Alias": "other"}')
+    return [
+        (wire, {}),
+        (other_date, {}),                                                   # another signature, same header
+        (wire.with_header("authorization", auth[:-4] + "0000"), {}),        # a wrong signature
+        (wire, {"now": NOW + 400}),                                         # expired
+        (wire, {"now": NOW - 400}),                                         # not yet current
+        (wire.with_header("x-amz-date", None), {}),                         # no date
+        (wire.with_header("x-amz-date", "20260302T120000Z"), {"now": NOW + 86400}),  # scope date mismatch
+        (wire, {"service": "sso"}),                                         # another service
+        (wire, {"secrets": {}}),                                            # the key is gone
+        (wire.with_header("authorization", auth + ", Extra=1"), {}),        # ignored, not read from the memo
+        (wire.with_header("authorization", auth.replace(", Signature=", ",Signature=")), {}),
+    ]
+
+
+def test_a_remembered_header_gives_every_answer_the_whole_path_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workmail_local.protocol import sigv4
+
+    cold = []
+    for wire, kwargs in variants(monkeypatch):
+        sigv4._VERIFIED_HEADERS.clear()
+        cold.append(outcome(wire, **kwargs))
+    sigv4._VERIFIED_HEADERS.clear()
+    assert outcome(sign(monkeypatch)) == ("ok", KEY)
+    assert len(sigv4._VERIFIED_HEADERS) == 1
+    warm = [outcome(wire, **kwargs) for wire, kwargs in variants(monkeypatch)]
+    assert warm == cold
+    assert [code for code, _ in cold] == ["ok", "ok", "InvalidSignatureException", "InvalidSignatureException",
+                                          "InvalidSignatureException", "IncompleteSignatureException",
+                                          "InvalidSignatureException", "InvalidSignatureException",
+                                          "UnrecognizedClientException", "ok", "ok"]
+
+
+def test_only_headers_that_verified_are_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workmail_local.protocol import sigv4
+
+    sigv4._VERIFIED_HEADERS.clear()
+    wire = sign(monkeypatch)
+    outcome(wire, secrets={})
+    outcome(wire.with_header("authorization", wire.header("authorization")[:-4] + "0000"))
+    assert sigv4._VERIFIED_HEADERS == {}
+    monkeypatch.setattr(sigv4, "REMEMBERED_HEADERS", 1)
+    assert outcome(wire) == ("ok", KEY)
+    assert outcome(sign(monkeypatch, region="eu-west-1")) == ("ok", KEY)
+    assert len(sigv4._VERIFIED_HEADERS) == 1  # bounded: full, it starts again
+
+
+def test_request_times_are_read_per_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workmail_local.protocol.sigv4 import _request_time
+
+    assert _request_time("20260301T120000Z") == ("20260301T120000Z", NOW)
+    assert _request_time("20260301T120001Z") == ("20260301T120001Z", NOW + 1)
+    assert _request_time("20260301T120001Z") == ("20260301T120001Z", NOW + 1)
+    assert _request_time("Sun, 01 Mar 2026 12:00:00 GMT") == ("20260301T120000Z", NOW)

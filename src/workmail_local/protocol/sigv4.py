@@ -135,13 +135,59 @@ def verify(
     lowercase names; ``secrets`` maps access key ID → secret access key; ``service`` is
     the signing name the credential scope must carry; ``now`` (epoch seconds) is the
     time the request date is checked against.
+
+    A client sends the same header but for its signature all day (same key, scope and
+    signed headers): what the header's own checks found is remembered by the text before
+    ``, Signature=`` (a bounded memo of headers that verified), so a known header skips
+    parsing; a new or odd one takes the whole path, whose errors come in AWS's order.
     """
     raw = headers.get(b"authorization")
     if raw is None:
         raise MissingAuthenticationTokenException(MISSING_TOKEN)
     header = raw.decode("latin-1")
-    algorithm, params = _parameters(header)
     date_text = _request_date_text(headers)
+    cut = header.rfind(", Signature=")
+    prefix, signature = (header[:cut], header[cut + 12:]) if cut > 0 else ("", "")
+    known = _VERIFIED_HEADERS.get(prefix) if signature.isalnum() else None
+    if known is None or date_text is None:
+        signed_headers, scope, signature = _read_header(header, date_text)
+    else:
+        signed_headers, scope = known
+    assert date_text is not None  # _read_header raised otherwise
+    timestamp, when = _request_time(date_text)
+    _check_skew(timestamp, when, now)
+    if len(scope) != 5:
+        raise IncompleteSignatureException(
+            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term,"
+            f" got '{'/'.join(scope)}'")
+    access_key, date, region, scope_service, terminator = scope
+    _check_scope(timestamp, date, region, scope_service, terminator, service)
+    secret = secrets.get(access_key)
+    if secret is None:
+        raise UnrecognizedClientException(UNRECOGNIZED_KEY)
+    canonical = canonical_request(method, raw_path, query, headers, signed_headers, body)
+    to_sign = "\n".join((ALGORITHM, timestamp, f"{date}/{region}/{scope_service}/{TERMINATOR}",
+                         hashlib.sha256(canonical.encode("utf-8")).hexdigest()))
+    # hmac.digest: one call into OpenSSL, where hmac.new builds an HMAC object in Python.
+    expected = hmac.digest(signing_key(secret, date, region, scope_service), to_sign.encode("utf-8"), "sha256").hex()
+    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("latin-1")):
+        raise InvalidSignatureException(SIGNATURE_MISMATCH)
+    if known is None and prefix and header[cut + 12:] == signature:  # read the same way next time
+        if len(_VERIFIED_HEADERS) >= REMEMBERED_HEADERS:
+            _VERIFIED_HEADERS.clear()
+        _VERIFIED_HEADERS[prefix] = (signed_headers, scope)
+    return Credential(access_key, date, region, scope_service, signed_headers, signature)
+
+
+#: Headers (all but the signature) that verified → their signed headers and scope.
+_VERIFIED_HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+REMEMBERED_HEADERS = 1024
+
+
+def _read_header(header: str, date_text: str | None) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """The signed headers, the credential scope and the signature of an ``Authorization``
+    header, after its own checks (and the date header's presence, reported with them)."""
+    algorithm, params = _parameters(header)
     missing = [f"Authorization header requires '{name}' parameter." for name in _REQUIRED_PARAMETERS
                if not params.get(name)]
     if date_text is None:
@@ -153,27 +199,7 @@ def verify(
     signed_headers = tuple(params["SignedHeaders"].split(";"))
     if "host" not in signed_headers:
         raise IncompleteSignatureException("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
-    timestamp, when = _request_time(date_text)
-    _check_skew(timestamp, when, now)
-    scope = params["Credential"].split("/")
-    if len(scope) != 5:
-        raise IncompleteSignatureException(
-            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term,"
-            f" got '{params['Credential']}'")
-    access_key, date, region, scope_service, terminator = scope
-    _check_scope(timestamp, date, region, scope_service, terminator, service)
-    secret = secrets.get(access_key)
-    if secret is None:
-        raise UnrecognizedClientException(UNRECOGNIZED_KEY)
-    canonical = canonical_request(method, raw_path, query, headers, signed_headers, body)
-    to_sign = "\n".join((ALGORITHM, timestamp, f"{date}/{region}/{scope_service}/{TERMINATOR}",
-                         hashlib.sha256(canonical.encode("utf-8")).hexdigest()))
-    # hmac.digest: one call into OpenSSL, where hmac.new builds an HMAC object in Python.
-    expected = hmac.digest(signing_key(secret, date, region, scope_service), to_sign.encode("utf-8"), "sha256").hex()
-    signature = params["Signature"]
-    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("latin-1")):
-        raise InvalidSignatureException(SIGNATURE_MISMATCH)
-    return Credential(access_key, date, region, scope_service, signed_headers, signature)
+    return signed_headers, tuple(params["Credential"].split("/")), params["Signature"]
 
 
 @lru_cache(maxsize=1024)
@@ -253,7 +279,21 @@ def _request_date_text(headers: Mapping[bytes, bytes]) -> str | None:
 def _request_time(text: str) -> tuple[str, float]:
     """The request time as SigV4's ``YYYYMMDDTHHMMSSZ`` and as epoch seconds.
 
-    ``X-Amz-Date`` is in that form; a ``Date`` header (RFC 7231) is accepted as AWS does."""
+    ``X-Amz-Date`` is in that form; a ``Date`` header (RFC 7231) is accepted as AWS does.
+    The last answer is kept: requests of the same second carry the same date."""
+    global _last_time
+    last = _last_time
+    if last[0] == text:
+        return last[1]
+    answer = _read_time(text)
+    _last_time = (text, answer)
+    return answer
+
+
+_last_time: tuple[str, tuple[str, float]] = ("", ("", 0.0))
+
+
+def _read_time(text: str) -> tuple[str, float]:
     try:
         if _ISO_BASIC_SHAPE.fullmatch(text):
             # YYYYMMDDTHHMMSSZ read by position (strptime parses its format with a regex
