@@ -193,23 +193,22 @@ def require_enabled(entity: Entity, doing: str) -> None:
 
 # -- the names of an organization -------------------------------------------------
 
-def name_owner(ctx: RequestContext, organization_id: str, name: str, exclude_id: str | None = None) -> Entity | None:
-    """The live entity of any kind that holds ``name`` (other than ``exclude_id``)."""
-    for kind in ALL:
-        row = ctx.tx.one(
-            f"SELECT * FROM {kind.table} WHERE organization_id = ? AND name_key = ? AND state <> 'DELETED'"  # noqa: S608
-            " AND id <> ?",
-            (organization_id, key(name), exclude_id or ""),
-        )
-        if row is not None:
-            return Entity(kind, row)
-    return None
+def name_taken(ctx: RequestContext, organization_id: str, name: str, exclude_id: str | None = None) -> bool:
+    """Whether a live entity of any kind (other than ``exclude_id``) holds ``name``: one
+    statement over the three kinds' name indexes."""
+    args = (organization_id, key(name), exclude_id or "")
+    return bool(ctx.tx.value(_NAME_TAKEN, args * len(ALL)))
 
 
 def check_name_available(ctx: RequestContext, organization_id: str, name: str, exclude_id: str | None = None) -> None:
     """``NameAvailabilityException`` when a live user, group or resource already has ``name``."""
-    if name_owner(ctx, organization_id, name, exclude_id) is not None:
+    if name_taken(ctx, organization_id, name, exclude_id):
         raise errors.NameAvailabilityException(f"The name {name} is already in use in organization {organization_id}.")
+
+
+_NAME_TAKEN = "SELECT " + " OR ".join(
+    f"EXISTS (SELECT 1 FROM {kind.table} WHERE organization_id = ? AND name_key = ? AND state <> 'DELETED'"
+    " AND id <> ?)" for kind in ALL)
 
 
 # Names no entity may take (compared case-insensitively, on the part before any "@"): the
