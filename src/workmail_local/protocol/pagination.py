@@ -8,6 +8,7 @@ cannot be replayed against another query or forged into another account's data.
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,8 +26,9 @@ class PageTokens:
         self.secret = secret
 
     def _mac(self, binding: str, payload: bytes) -> bytes:
-        # hmac.digest: one call into OpenSSL (hmac.new builds an HMAC object in Python).
-        return hmac.digest(self.secret, binding.encode() + b"\0" + payload, "sha256")[:16]
+        # Keyed BLAKE2b (a MAC by design, RFC 7693): CPython's own C, where HMAC-SHA256
+        # through OpenSSL 3 costs more than twice as much per call (its context set-up).
+        return hashlib.blake2b(binding.encode() + b"\0" + payload, key=self.secret[:64], digest_size=16).digest()
 
     def encode(self, binding: str, cursor: Sequence[Any]) -> str:
         payload = orjson.dumps(list(cursor))
