@@ -80,7 +80,9 @@ def baseline(cells: list[Cell], server: str, connections: int, metric: str) -> f
 
 
 def cpu_vs_bare(cell: Cell, cells: list[Cell]) -> float | None:
-    base = baseline(cells, LIMIT, cell.connections, "cpu_us")
+    """The cell's CPU per request over the bare app's: its paired baseline when it has one
+    (measured beside it), else the mean of the run's start and end."""
+    base = cell.bare_cpu_us or baseline(cells, LIMIT, cell.connections, "cpu_us")
     return cell.cpu_us / base if cell.measured and base else None
 
 

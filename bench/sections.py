@@ -20,7 +20,7 @@ import servers
 from cases import MOTO_CASE, READ_NAMES, WORKMAIL_CASES, Case, Fixtures, Unavailable, prepare
 from cells import Cell, measure, unavailable
 from fixtures import ACCOUNT, REGION
-from http_client import SECRET_KEY, aws_request
+from http_client import SECRET_KEY, Request, aws_request
 
 Say = Callable[[str], None]
 # Any well-formed organization ID: the bare app never looks at it.
@@ -42,12 +42,23 @@ def measure_case(server: servers.Server, case: Case, fx: Fixtures, base: Cell, c
     return cells
 
 
+def bare_request(server: servers.Server) -> Request:
+    """What the bare app is sent: a signed DescribeOrganization request."""
+    return aws_request(server.port, "workmail", "DescribeOrganization", {"OrganizationId": SOME_ORGANIZATION},
+                       ACCOUNT, REGION)
+
+
+def paired_baseline(scratch: Path) -> tuple[servers.Server, Request]:
+    """A bare app kept running to be measured beside each cell (cells.pair_with)."""
+    server = servers.bare_app(scratch)
+    return server, bare_request(server)
+
+
 def bare_cells(scratch: Path, connections: list[int], seconds: float, say: Say, variant: str) -> list[Cell]:
     """The limit, answering the same signed DescribeOrganization request."""
     server = servers.bare_app(scratch)
     try:
-        request = aws_request(server.port, "workmail", "DescribeOrganization",
-                              {"OrganizationId": SOME_ORGANIZATION}, ACCOUNT, REGION)
+        request = bare_request(server)
         cells = []
         for conns in connections:
             say(f"bare ASGI {variant} c{conns}")

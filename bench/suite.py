@@ -36,9 +36,10 @@ import servers
 import tables
 import workers
 from cases import WORKMAIL_CASES
-from cells import Cell
+from cells import Cell, pair_with
 from sections import (
-    bare_cells, enforced_cells, moto_cells, no_log_cells, postgres_cells, ready_times, workmail_cells,
+    bare_cells, enforced_cells, moto_cells, no_log_cells, paired_baseline, postgres_cells, ready_times,
+    workmail_cells,
 )
 from servers import LOADGEN_CORE, ROOT, SERVER_CORE
 
@@ -135,11 +136,15 @@ def main(argv: list[str] | None = None) -> int:
         run["ready"] = section("ready", lambda: ready_times(scratch, args.launches, say)) or {}
         cells += section("bare", lambda: bare_cells(scratch, conns, seconds, say, "start of run")) or []
         cells += section("moto", lambda: moto_cells(scratch, conns, seconds, say)) or []
+        # Every cell judged against the bare app is measured beside it, run by run (cells.py).
+        if args.only is None or "bare" in args.only:
+            pair_with(paired_baseline(scratch))
         for store in ("memory", "SQLite"):
             cells += section(store, partial(workmail_cells, store, scratch, conns, seconds, say)) or []
         cells += section("PostgreSQL", lambda: postgres_cells(scratch, conns, seconds, say)) or []
         cells += section("no log", lambda: no_log_cells(scratch, conns, seconds, say)) or []
         cells += section("auth enforce", lambda: enforced_cells(scratch, conns, seconds, say)) or []
+        pair_with(None)
         cells += section("workers", lambda: workers.run(scratch, seconds, say)) or []
         run["mixed"] = section("mixed load", lambda: mixed_load.run(scratch, 2 * seconds, say)) or {}
         run["in_process"] = section("in-process", lambda: in_process.run(
@@ -149,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             if result is not None:
                 cells += result.cells
                 run["scaling"] = result.to_json()
-        # The limit once more: the ratios use the mean of both, and the two show how much
-        # the machine's load moved during the run.
+        # The limit once more: cells without a paired baseline use the mean of both, and the
+        # two show how much the machine's load moved during the run.
         cells += section("bare", lambda: bare_cells(scratch, conns, seconds, say, "end of run")) or []
         if not args.no_profile and (args.only is None or "profile" in args.only):
             say(f"profiling {args.profile} with py-spy")

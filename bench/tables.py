@@ -20,19 +20,19 @@ def _fmt(value: float | None, spec: str, suffix: str = "") -> str:
 def table(cells: list[Cell]) -> str:
     """The results table, one row per cell."""
     lines = [
-        "| Server | Store | Operation | Conns | req/s | p50 ms | p99 ms | CPU µs/req | DB CPU µs/req | CPU × bare "
-        "| req/s × moto |",
-        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| Server | Store | Operation | Conns | req/s | p50 ms | p99 ms | CPU µs/req | DB CPU µs/req "
+        "| bare µs/req (paired) | CPU × bare | req/s × moto |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for cell in cells:
         operation = f"{cell.operation} ({cell.variant})" if cell.variant else cell.operation
         head = f"| {cell.server} | {cell.store or '—'} | {operation} | {cell.connections} "
         if not cell.measured:
-            lines.append(head + f"| **{cell.status}**: {cell.reason} | | | | | | |")
+            lines.append(head + f"| **{cell.status}**: {cell.reason} | | | | | | | |")
             continue
         lines.append(
             head + f"| {cell.rps:,.0f} | {cell.p50_ms:.2f} | {cell.p99_ms:.2f} | {cell.cpu_us:,.0f} "
-            f"| {_fmt(cell.db_cpu_us, ',.0f')} "
+            f"| {_fmt(cell.db_cpu_us, ',.0f')} | {_fmt(cell.bare_cpu_us, ',.0f')} "
             f"| {_fmt(cpu_vs_bare(cell, cells), '.1f', '×')} | {_fmt(rps_vs_moto(cell, cells), '.1f', '×')} |"
         )
     return "\n".join(lines)
