@@ -21,12 +21,9 @@ from workmail_local.protocol.sigv4 import (
     SIGNATURE_MISMATCH,
     UNRECOGNIZED_KEY,
     account_for,
-    canonical_query,
-    canonical_request,
-    canonical_uri,
-    signing_key,
     verify,
 )
+from workmail_local.protocol.sigv4_canonical import canonical_query, canonical_request, canonical_uri, signing_key
 
 KEY = "AKIDEXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
