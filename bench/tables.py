@@ -79,9 +79,9 @@ def hooks_summary(paths: dict[str, Any]) -> str:
     if partial:
         text += "Not emitted by every path: " + "; ".join(
             f"`{e}` (" + ", ".join(name for name, ev in events.items() if e in ev) + ")" for e in partial) + ". "
-    return text + ("A before-call answer skips signing, sending and the endpoint's parse step (botocore's Stubber "
-                   "answers there too); botocore calls every before-send handler and uses the first answer that "
-                   "is not None.")
+    return text + ("A before-call answer (botocore's Stubber answers there too) skips signing and sending; "
+                   "mock_workmail parses its answer with botocore's own parser. botocore calls every before-send "
+                   "handler and uses the first answer that is not None.")
 
 
 def mixed_table(result: dict[str, Any]) -> list[str]:
