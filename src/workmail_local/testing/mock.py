@@ -58,6 +58,8 @@ class InProcessWorkMail:
         through ``before-send``. ``None`` (sign and send as usual) in enforce mode, for a
         client with no credentials (botocore then raises its NoCredentialsError), and for
         a service the app does not host."""
+        # RequestSigner has no public getter; were it renamed, calls would take the signed
+        # before-send path, answered the same way.
         credentials = getattr(request_signer, "_credentials", None)
         if credentials is None or self.app.key_secrets is not None:
             return None
