@@ -76,14 +76,12 @@ class AwsPipeline:
         end = auth.find(b",", start) if start >= 0 else -1
         if end < 0 or not auth.startswith(ALGORITHM_BYTES):
             scope = claimed_scope(auth.decode("latin-1")) if auth else None
-            return (DEFAULT_ACCOUNT, DEFAULT_REGION) if scope is None else (
-                account_for(scope[0], self.key_accounts), scope[1])
+            return (DEFAULT_ACCOUNT, DEFAULT_REGION) if scope is None else self.claimed_caller(*scope)
         credential = auth[start:end]
         known = self._callers.get(credential)
         if known is None:
             scope = claimed_scope(auth.decode("latin-1"))
-            known = (DEFAULT_ACCOUNT, DEFAULT_REGION) if scope is None else (
-                account_for(scope[0], self.key_accounts), scope[1])
+            known = (DEFAULT_ACCOUNT, DEFAULT_REGION) if scope is None else self.claimed_caller(*scope)
             if len(self._callers) >= REMEMBERED_CALLERS:
                 self._callers.clear()
             self._callers[credential] = known

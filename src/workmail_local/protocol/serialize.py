@@ -145,12 +145,11 @@ def compile_rows(shape: Any, names: Sequence[str], strict: bool = False) -> RowS
         else:
             lines.append(f"        if value is not None: item[{name!r}] = s{i}(value)")
             scope[f"s{i}"] = sub
-    required = [name for name in shape.required_members if name in names]
     if strict:
         missing = [name for name in shape.required_members if name not in names]
         if missing:
             raise OutputShapeError(f"{shape.name}: required member {', '.join(map(repr, missing))} is never written")
-        for name in required:
+        for name in shape.required_members:
             lines.append(f"        if {name!r} not in item: raise OutputShapeError("
                          f"{shape.name + ': required member ' + repr(name) + ' is missing'!r})")
     lines += ["        add(item)", "    return out"]

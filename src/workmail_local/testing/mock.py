@@ -63,10 +63,8 @@ class InProcessWorkMail:
         credentials = getattr(request_signer, "_credentials", None)
         if credentials is None or self.app.key_secrets is not None:
             return None
-        headers = {name.lower().encode("latin-1"): value if value.__class__ is bytes else str(value).encode("latin-1")
-                   for name, value in params["headers"].items()}
-        target = headers.get(b"x-amz-target")
-        if target is None or target.partition(b".")[0].decode("latin-1") not in self.app.prefixes:
+        headers = _lower_case_headers(params["headers"])
+        if not self._hosts(headers):
             return None
         signing = (context or {}).get("signing") or {}
         caller = self.app.claimed_caller(credentials.get_frozen_credentials().access_key,
@@ -87,8 +85,7 @@ class InProcessWorkMail:
         server would receive it: lower-case header names and values as bytes, the path
         and query string as sent."""
         headers = _lower_case_headers(request.headers)
-        target = headers.get(b"x-amz-target")
-        if target is None or target.partition(b".")[0].decode("latin-1") not in self.app.prefixes:
+        if not self._hosts(headers):
             return None
         if b"host" not in headers:  # what the HTTP client would send, and the signature covers
             headers[b"host"] = _host_of(request.url).encode("latin-1")
@@ -104,6 +101,11 @@ class InProcessWorkMail:
         status, payload, extra = self.app.handle_aws(request.method, path, headers, body, query.encode(),
                                                      path.encode())
         return AWSResponse(request.url, status, _response_headers(payload, extra), StreamBody(payload))
+
+    def _hosts(self, headers: dict[bytes, bytes]) -> bool:
+        """Whether the request's X-Amz-Target names a service the app hosts."""
+        target = headers.get(b"x-amz-target")
+        return target is not None and target.partition(b".")[0].decode("latin-1") in self.app.prefixes
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         """The control API, in-process: ``control("POST", "/clock", {"advance_seconds": 60})``."""
