@@ -213,13 +213,8 @@ def scaling_target(ours: list[Cell], scaling: dict[str, Any]) -> Target:
                      and c.connections == cell.connections), None)
         if base is None:
             continue
-        if not (cell.measured and base.measured and base.cpu_us):
-            missing = cell if not cell.measured else base
-            target.missing.append(f"{cell.operation} c{cell.connections}: {missing.status} {missing.reason}")
-            continue
-        ratio = cell.cpu_us / base.cpu_us
-        target.figures.append((f"{cell.operation} c{cell.connections}: {cell.cpu_us:,.0f} vs {base.cpu_us:,.0f} µs",
-                               f"{ratio:.2f}×", ratio <= SCALING_LIMIT))
+        add_cpu_ratio(target, cell, base, f"{cell.operation} c{cell.connections}", "", SCALING_LIMIT,
+                      missing_label=f"{cell.operation} c{cell.connections}")
     return target
 
 
@@ -232,14 +227,23 @@ def pagination_target(ours: list[Cell]) -> Target:
         first = next((c for c in pages if " first page" in c.operation and c.connections == last.connections), None)
         if first is None:
             continue
-        if not (first.measured and last.measured and first.cpu_us):
-            missing = last if not last.measured else first
-            target.missing.append(f"{missing.operation} c{missing.connections}: {missing.status} {missing.reason}")
-            continue
-        ratio = last.cpu_us / first.cpu_us
-        target.figures.append((f"c{last.connections}: {last.cpu_us:,.0f} vs {first.cpu_us:,.0f} µs ({last.variant})",
-                               f"{ratio:.2f}×", ratio <= PAGINATION_LIMIT))
+        add_cpu_ratio(target, last, first, f"c{last.connections}", f" ({last.variant})", PAGINATION_LIMIT)
     return target
+
+
+def add_cpu_ratio(target: Target, cell: Cell, base: Cell, label: str, note: str, limit: float,
+                  missing_label: str | None = None) -> None:
+    """``cell``'s CPU/request over ``base``'s as one figure of ``target`` (within ``limit``),
+    or, when either was not measured, why (under ``missing_label``, default the unmeasured
+    cell's operation and connections)."""
+    if not (cell.measured and base.measured and base.cpu_us):
+        missing = cell if not cell.measured else base
+        what = missing_label or f"{missing.operation} c{missing.connections}"
+        target.missing.append(f"{what}: {missing.status} {missing.reason}")
+        return
+    ratio = cell.cpu_us / base.cpu_us
+    target.figures.append((f"{label}: {cell.cpu_us:,.0f} vs {base.cpu_us:,.0f} µs{note}", f"{ratio:.2f}×",
+                           ratio <= limit))
 
 
 def memory_target(scaling: dict[str, Any]) -> Target:
