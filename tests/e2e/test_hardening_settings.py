@@ -76,6 +76,14 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
     assert_refused(run("serve", "--port", "0", "--data-dir", str(file)), "--data-dir", "not a file")
 
 
+def test_a_database_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> None:
+    foreign = tmp_path / "workmail-local.sqlite3"
+    foreign.write_bytes(b"not a database, " * 512)
+    assert_refused(run("serve", "--port", "0", "--data-dir", str(tmp_path)), "cannot open the database",
+                   str(foreign), "not a database")
+    assert foreign.read_bytes() == b"not a database, " * 512
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads and writes any directory")
 def test_an_unwritable_data_dir_is_refused(tmp_path: Path) -> None:
     locked = tmp_path / "locked"

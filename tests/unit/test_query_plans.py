@@ -2,7 +2,8 @@
 
 The operations that must cost the same with 100,000 users as with 10 (bench/scaling.py)
 run in-process on a migrated SQLite store; every statement each one runs is recorded
-(SQLite's trace callback) and its plan read with ``EXPLAIN QUERY PLAN``. A dropped index,
+(APSW's execution tracer) and its plan read with ``EXPLAIN QUERY PLAN`` and the same
+values. A dropped index,
 or a query changed so that it no longer matches one, shows up here in the plan of the
 operation that ran it: as a ``SCAN``, a ``USE TEMP B-TREE``, or a lookup that searches
 an index by the organization alone (every row of the organization).
@@ -11,11 +12,11 @@ an index by the organization alone (every row of the organization).
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import apsw
 import boto3
 import pytest
 
@@ -40,7 +41,7 @@ BOUNDED = {
 }
 
 
-def _index(conn: sqlite3.Connection, name: str) -> tuple[str, bool, set[str]]:
+def _index(conn: apsw.Connection, name: str) -> tuple[str, bool, set[str]]:
     """An index's table, whether it is unique, and its key columns."""
     table = conn.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()[0]
     unique = next(bool(row[2]) for row in conn.execute(f"PRAGMA index_list({table})") if row[1] == name)
@@ -48,7 +49,7 @@ def _index(conn: sqlite3.Connection, name: str) -> tuple[str, bool, set[str]]:
     return table, unique, columns
 
 
-def linear_lines(conn: sqlite3.Connection, sql: str, plan: list[str]) -> list[str]:
+def linear_lines(conn: apsw.Connection, sql: str, plan: list[str]) -> list[str]:
     """The plan lines of ``sql`` that read or sort rows in proportion to the data."""
     bad = [line for line in plan if LINEAR.match(line)]
     if ORDERED_PAGE.search(sql):
@@ -75,25 +76,29 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 class Statements:
     """Records the SQL the store runs while :meth:`during` is active."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: apsw.Connection) -> None:
         self.conn = conn
-        self.seen: list[tuple[str, str]] = []  # (operation, SQL with its values)
+        self.seen: list[tuple[str, str, Any]] = []  # (operation, SQL, its values)
 
     @contextmanager
     def during(self, operation: str) -> Iterator[None]:
-        self.conn.set_trace_callback(lambda sql: self.seen.append((operation, sql)))
+        def record(cursor: apsw.Cursor, sql: str, bindings: Any) -> bool:
+            self.seen.append((operation, sql, bindings))
+            return True  # run it
+
+        self.conn.exec_trace = record
         try:
             yield
         finally:
-            self.conn.set_trace_callback(None)
+            self.conn.exec_trace = None
 
     def linear_plans(self) -> list[str]:
         """Every recorded query whose plan scans a table or sorts in a temporary B-tree."""
         found = []
-        for operation, sql in self.seen:
+        for operation, sql, bindings in self.seen:
             if not re.match(r"\s*(SELECT|UPDATE|DELETE|INSERT|WITH)\b", sql, re.IGNORECASE):
                 continue
-            plan = [row[3] for row in self.conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+            plan = [row[3] for row in self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", bindings)]
             bad = linear_lines(self.conn, sql, plan)
             if bad:
                 found.append(f"{operation}: {'; '.join(bad)}\n    {sql}")
@@ -110,7 +115,7 @@ def test_the_hot_lookups_and_every_page_of_the_lists_use_indexes() -> None:
         store = local.app.store
         # The in-process store is SQLite in memory; its connection is where statements run.
         conn = getattr(store, "_conn", None)
-        assert isinstance(conn, sqlite3.Connection), "the test records statements on Store._conn"
+        assert isinstance(conn, apsw.Connection), "the test records statements on Store._conn"
         plans = Statements(conn)
         assert max(BOUNDED.values()) <= 10, "a table read whole on every login must stay small"
         wm, sso = boto3.client("workmail"), boto3.client("sso-admin")
@@ -184,7 +189,7 @@ def test_the_hot_lookups_and_every_page_of_the_lists_use_indexes() -> None:
             local.control("POST", "/mailbox/authenticate", {
                 "Username": f"user0@{domain}", "Secret": "not the password", "Protocol": "IMAP"})
 
-        assert {operation for operation, _ in plans.seen} >= {"ListUsers page 2", "PAT login (IMAP)"}
+        assert {operation for operation, _, _ in plans.seen} >= {"ListUsers page 2", "PAT login (IMAP)"}
         linear = plans.linear_plans()
         assert not linear, "queries that read or sort every row:\n" + "\n".join(linear)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import apsw
 import pytest
 
 from workmail_local.store import Store, StoreInUseError
@@ -24,7 +25,7 @@ def test_commit_and_rollback(tmp_path) -> None:
 
 def test_a_failed_commit_is_rolled_back_and_the_store_stays_usable(tmp_path) -> None:
     store = Store(tmp_path / "db.sqlite3")
-    with pytest.raises(sqlite3.IntegrityError), store.transaction() as tx:
+    with pytest.raises(apsw.ConstraintError), store.transaction() as tx:
         tx.execute("PRAGMA defer_foreign_keys=ON")
         tx.execute("INSERT INTO mail_domains (organization_id, domain, is_test, is_default, created_at)"
                    " VALUES ('m-nobody', 'x.example', 0, 0, 0)")  # the organization does not exist

@@ -4,10 +4,10 @@ set, and processes starting at once agree on one secrets key."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from pathlib import Path
 
+import apsw
 import orjson
 import pytest
 
@@ -60,7 +60,7 @@ def test_a_real_fault_is_not_run_again(path: Path) -> None:
         tx.execute("INSERT INTO meta (key, value) VALUES ('same', '')")
         tx.execute("INSERT INTO meta (key, value) VALUES ('same', '')")
 
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(apsw.ConstraintError):
         store.run(duplicate)
     assert runs == [1]
     store.close()

@@ -4,92 +4,38 @@ Handlers see only :class:`Tx` (``one``/``all``/``execute`` with ``?`` placeholde
 portable SQL), so the PostgreSQL engine (``store/postgres.py``, chosen by a database URL
 in :func:`open_store`) runs them unchanged. SQLite runs in WAL mode with
 ``synchronous=FULL``: a write is on disk before its response is sent.
+
+SQLite is reached through APSW rather than the standard library's ``sqlite3``: that
+module releases and retakes the GIL around every column it reads (a ListUsers page
+is 130 columns: a third of reading it, measured), and its connections lock SQLite's
+own mutexes on every call. APSW reads columns holding the GIL, and the connection is
+opened ``SQLITE_OPEN_NOMUTEX`` because the store's lock already serializes every use.
 """
 
 from __future__ import annotations
 
 import fcntl
 import logging
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, ContextManager, TextIO, TypeVar
+from typing import ContextManager, TextIO, TypeVar
+
+import apsw
 
 from workmail_local.store.migrations import MIGRATIONS
+from workmail_local.store.rows import Tx
 
 T = TypeVar("T")
 log = logging.getLogger("workmail_local.store")
 DATABASE_NAME = "workmail-local.sqlite3"
 
 
-class Row(dict):
-    """A row readable as ``row["column"]`` and, like ``sqlite3.Row``, as ``row[0]``, on every engine.
-
-    A dict of column → value: reading a column by name is one hash lookup in C, where
-    ``sqlite3.Row`` compares the name with each column in turn (its cost grew with the
-    table: a users row has 33 columns, and a describe reads most of them)."""
-
-    __slots__ = ()
-
-    def __missing__(self, key: Any) -> Any:
-        if key.__class__ is int:
-            return list(self.values())[key]  # by position
-        raise KeyError(key)
-
-
-# SQL text → the column names of its result. A statement's columns are fixed once the
-# schema is migrated (before any request), so they are read off the cursor once.
-_COLUMNS: dict[str, tuple[str, ...]] = {}
-
-
-def _columns_of(sql: str, cursor: sqlite3.Cursor, width: int) -> tuple[str, ...]:
-    names = _COLUMNS.get(sql)
-    if names is None or len(names) != width:
-        names = _COLUMNS[sql] = tuple(column[0] for column in cursor.description)
-    return names
-
-
-class Tx:
-    """One transaction: every statement of one request."""
-
-    __slots__ = ("_conn",)
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        """The first row of a query, or ``None``."""
-        cursor = self._conn.execute(sql, params)
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        return Row(zip(_columns_of(sql, cursor, len(row)), row))
-
-    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        """Every row of a query."""
-        cursor = self._conn.execute(sql, params)
-        rows = cursor.fetchall()
-        if not rows:
-            return rows
-        names = _columns_of(sql, cursor, len(rows[0]))
-        return [Row(zip(names, row)) for row in rows]
-
-    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """The first column of the first row, or ``None``."""
-        row = self._conn.execute(sql, params).fetchone()
-        return None if row is None else row[0]
-
-    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Every row of a query as a plain tuple, for callers that read columns by position
-        (a list page maps each row to its summary in one step)."""
-        return self._conn.execute(sql, params).fetchall()
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run a statement; the number of rows it changed."""
-        return self._conn.execute(sql, params).rowcount
+#: Read-write, created when missing, and without SQLite's per-connection mutex: the
+#: store's own lock serializes every use of its one connection (event loop and threads).
+_OPEN_FLAGS = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_NOMUTEX
 
 
 class StoreInUseError(Exception):
@@ -125,7 +71,7 @@ class _SyncMode:
     def __init__(self) -> None:
         self.durable = True
 
-    def ensure(self, conn: sqlite3.Connection, durable: bool) -> None:
+    def ensure(self, conn: apsw.Connection, durable: bool) -> None:
         if self.durable != durable:
             conn.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=NORMAL")
             self.durable = durable
@@ -144,7 +90,7 @@ class _Transaction:
 
     __slots__ = ("_conn", "_lock", "_durable", "_sync", "_begin")
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, durable: bool, sync: _SyncMode,
+    def __init__(self, conn: apsw.Connection, lock: threading.RLock, durable: bool, sync: _SyncMode,
                  begin: str = "BEGIN") -> None:
         self._conn, self._lock, self._durable, self._sync, self._begin = conn, lock, durable, sync, begin
 
@@ -174,6 +120,22 @@ class _Transaction:
             self._lock.release()
 
 
+def _connect(target: str, wal: bool) -> apsw.Connection:
+    """A connection to ``target`` as every store uses it. Autocommit mode: transactions are
+    begun and ended explicitly (:class:`_Transaction`)."""
+    conn = apsw.Connection(target, flags=_OPEN_FLAGS)
+    # Plans that never depend on bound values: APSW's SQLite is built with STAT4, which
+    # otherwise prepares a statement again whenever a value compared with an indexed
+    # column is bound anew (every list page's organization ID: most of the page's cost).
+    conn.config(apsw.SQLITE_DBCONFIG_ENABLE_QPSG, 1)
+    conn.execute("PRAGMA busy_timeout=5000")
+    if wal:
+        conn.execute("PRAGMA journal_mode=WAL")  # the first read of the file: a foreign one fails here
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
 class Store:
     """An SQLite database (a file, or memory only) with the schema migrated to the latest version.
 
@@ -196,14 +158,13 @@ class Store:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         target = ":memory:" if path is None else str(path)
-        # Autocommit mode: transactions are begun and ended explicitly below.
         self._lock_file = _claim(path) if path is not None and claim else None
-        self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA busy_timeout=5000")
-        if path is not None:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
+        try:
+            self._conn = _connect(target, wal=path is not None)
+        except (apsw.CantOpenError, apsw.NotADBError, apsw.CorruptError) as exc:
+            if self._lock_file is not None:
+                self._lock_file.close()
+            raise StoreUnavailableError(f"cannot open the database {target}: {exc}") from None
         # One connection shared by the event loop and any worker thread: serialize use.
         self._lock = threading.RLock()
         self._sync = _SyncMode()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from workmail_local.store.engine import Row, Tx
+from workmail_local.store.rows import Row, Tx
 
 Fetch = Callable[[list[Any] | None, int], list[Row]]
 

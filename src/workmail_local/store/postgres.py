@@ -26,7 +26,8 @@ import psycopg.errors
 from psycopg.rows import tuple_row
 from psycopg.types.numeric import Int8Dumper
 
-from workmail_local.store.engine import Row, Store, StoreUnavailableError, Tx
+from workmail_local.store.engine import Store, StoreUnavailableError
+from workmail_local.store.rows import Row, Tx
 
 # pg_advisory_lock key held while migrating ("WMLocal!" as a 64-bit integer).
 MIGRATION_LOCK_KEY = 0x574D4C6F63616C21

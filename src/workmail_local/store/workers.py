@@ -25,21 +25,23 @@ a lease rather than owned by the one process of the database.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from workmail_local.store.engine import Store, Tx
+import apsw
+
+from workmail_local.store.engine import Store
+from workmail_local.store.rows import Tx
 
 T = TypeVar("T")
 log = logging.getLogger("workmail_local.store")
 
 
-def lost_race(exc: sqlite3.OperationalError) -> bool:
+def lost_race(exc: apsw.Error) -> bool:
     """Whether SQLite refused a statement because another connection holds or moved the
     write lock (``SQLITE_BUSY`` and its extended codes), rather than for a real fault."""
-    return exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+    return isinstance(exc, apsw.BusyError)
 
 
 class WorkerStore(Store):
@@ -62,7 +64,7 @@ class WorkerStore(Store):
             try:
                 with self.transaction(durable, immediate) as tx:
                     return work(tx)
-            except sqlite3.OperationalError as exc:
+            except apsw.Error as exc:
                 if not lost_race(exc) or attempt == self.attempts:
                     raise
                 log.debug("transaction run again with the write lock (attempt %d) after: %s", attempt + 1, exc)
