@@ -125,14 +125,18 @@ def no_log_cells(scratch: Path, connections: list[int], seconds: float, say: Say
                           only={"DescribeOrganization"}, variant=report.NO_LOG_VARIANT)
 
 
-def enforced_cells(scratch: Path, connections: list[int], seconds: float, say: Say) -> list[Cell]:
-    """The reads in memory with ``--auth enforce``: every signature recomputed and checked."""
+def enforce_args(scratch: Path) -> tuple[str, ...]:
+    """``--auth enforce`` with a credentials file holding the key the bench signs with."""
     credentials = scratch / "credentials"
     credentials.write_text(f"[bench]\naws_access_key_id = {ACCOUNT}\naws_secret_access_key = {SECRET_KEY}\n"
                            f"account_id = {ACCOUNT}\n")
+    return "--auth", "enforce", "--credentials-file", str(credentials)
+
+
+def enforced_cells(scratch: Path, connections: list[int], seconds: float, say: Say) -> list[Cell]:
+    """The reads in memory with ``--auth enforce``: every signature recomputed and checked."""
     return workmail_cells("memory", scratch, connections, seconds, say, only=READ_NAMES,
-                          variant=report.ENFORCE_VARIANT,
-                          extra_args=("--auth", "enforce", "--credentials-file", str(credentials)))
+                          variant=report.ENFORCE_VARIANT, extra_args=enforce_args(scratch))
 
 
 def postgres_cells(scratch: Path, connections: list[int], seconds: float, say: Say) -> list[Cell]:

@@ -145,9 +145,10 @@ def source_env() -> dict[str, str]:
 
 def launch(name: str, argv: list[str], port: int, log_dir: Path, ready_path: str = HEALTH_PATH,
            want_ok: bool = True, timeout: float = 60.0, env: dict[str, str] | None = None,
-           core: int | None = SERVER_CORE) -> Server:
+           core: int | None = SERVER_CORE, wrapper: tuple[str, ...] = ()) -> Server:
     """Start ``argv`` on ``core`` (None: unpinned) and wait until ``ready_path`` answers.
 
+    ``wrapper`` runs the server under another program (``valgrind …``: bench/instructions.py).
     ``ready_seconds`` is the time from launch to the first answer (200, or any answer
     below 500 when ``want_ok`` is false). A server that exits complaining of an
     unrecognized argument raises :class:`UnknownOption`.
@@ -156,7 +157,7 @@ def launch(name: str, argv: list[str], port: int, log_dir: Path, ready_path: str
     with open(log_path, "wb") as log:
         started = time.monotonic()
         process = subprocess.Popen(
-            [*pinned(core), *argv],
+            [*pinned(core), *wrapper, *argv],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
             env={**os.environ, **(env or {})},
         )
@@ -176,7 +177,7 @@ def launch(name: str, argv: list[str], port: int, log_dir: Path, ready_path: str
 
 def workmail_local(name: str, log_dir: Path, data_dir: Path | None, log_level: str | None = "warning",
                    extra_args: tuple[str, ...] = (), database_url: str | None = None,
-                   core: int | None = SERVER_CORE) -> Server:
+                   core: int | None = SERVER_CORE, wrapper: tuple[str, ...] = ()) -> Server:
     """WorkMail Local in memory (``data_dir`` None), on SQLite in ``data_dir``, or on
     PostgreSQL at ``database_url``; ``log_level`` None keeps the default (one log line
     per request, here into the server's log file)."""
@@ -188,14 +189,15 @@ def workmail_local(name: str, log_dir: Path, data_dir: Path | None, log_level: s
         argv += ["--in-memory"] if data_dir is None else ["--data-dir", str(data_dir)]
     if log_level is not None:
         argv += ["--log-level", log_level]
-    return launch(name, [*argv, *extra_args], port, log_dir, env=source_env(), core=core)
+    return launch(name, [*argv, *extra_args], port, log_dir, env=source_env(), core=core, wrapper=wrapper,
+                  timeout=300.0 if wrapper else 60.0)
 
 
-def bare_app(log_dir: Path) -> Server:
+def bare_app(log_dir: Path, wrapper: tuple[str, ...] = ()) -> Server:
     """The limit: bench/bare_app.py under the same HTTP stack."""
     port = free_port()
     return launch("bare", [str(PROJECT_PYTHON), str(BARE_APP), "--host", HOST, "--port", str(port)],
-                  port, log_dir, ready_path="/")
+                  port, log_dir, ready_path="/", wrapper=wrapper, timeout=300.0 if wrapper else 60.0)
 
 
 def moto(log_dir: Path) -> Server:

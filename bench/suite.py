@@ -4,7 +4,8 @@ In one run, with the same load generator and each server alone on one core: the 
 (a bare ASGI app), WorkMail Local in memory, on SQLite and on PostgreSQL, in its default
 setting and with --auth enforce, and the peer (moto's server); worker processes; a mixed
 load with and without password logins; mock_workmail() in-process against moto's
-mock_aws; then scaling to 100,000 users, ready time, and a profile of the hot path. Prints one report and
+mock_aws; instructions per request under callgrind; then scaling to 100,000 users, ready
+time, and a profile of the hot path. Prints one report and
 writes bench/results/.
 """
 
@@ -27,6 +28,7 @@ from typing import Any
 import orjson
 
 import in_process
+import instructions
 import mixed_load
 import postgres
 import profiling
@@ -46,7 +48,7 @@ from servers import LOADGEN_CORE, ROOT, SERVER_CORE
 RESULTS = ROOT / "bench" / "results"
 TOOLS_PYTHON = ROOT / "bench" / ".venv-tools" / "bin" / "python"
 SECTIONS = ("ready", "bare", "moto", "memory", "SQLite", "PostgreSQL", "no log", "auth enforce", "workers",
-            "mixed load", "in-process", "scaling", "profile")
+            "mixed load", "in-process", "instructions", "scaling", "profile")
 
 
 class Progress:
@@ -149,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         run["mixed"] = section("mixed load", lambda: mixed_load.run(scratch, 2 * seconds, say)) or {}
         run["in_process"] = section("in-process", lambda: in_process.run(
             *((3, 0.2) if args.quick else (7, 0.5)))) or {}
+        run["instructions"] = section("instructions", lambda: instructions.run(scratch, say)) or {}
         if not args.no_scaling and (args.only is None or "scaling" in args.only):
             result = section("scaling", lambda: scaling.run(scratch, conns, seconds, args.scale, say))
             if result is not None:

@@ -101,6 +101,25 @@ def mixed_table(result: dict[str, Any]) -> list[str]:
     return out
 
 
+def instructions_table(result: dict[str, Any]) -> list[str]:
+    """Instructions per request under callgrind, against the bare app's (bench/instructions.py)."""
+    if not result:
+        return []
+    out = ["", "### Instructions per request (callgrind: user space, one connection, in memory, default log)", ""]
+    if result.get("status") != "measured":
+        return [*out, f"**{result.get('status')}**: {result.get('reason', '')}"]
+    out += [f"Each case's request sent {result['requests']} times after its warm-up; the bare app "
+            f"executes {result['bare']:,} instructions per request. Unlike CPU time, these counts do not move "
+            "with the machine's load; they leave out the kernel and the cost of cache misses.", "",
+            "| Operation | Variant | instructions/request | × bare |", "|---|---|--:|--:|"]
+    for row in result["rows"]:
+        if row["status"] != "measured":
+            out.append(f"| {row['operation']} | {row['variant']} | {row['status']}: {row.get('reason', '')} | |")
+        else:
+            out.append(f"| {row['operation']} | {row['variant']} | {row['instructions']:,} | {row['ratio']:.2f}× |")
+    return out
+
+
 def markdown(run: dict[str, Any], cells: list[Cell], goals: list[Target]) -> str:
     """The whole report."""
     out = [f"## Benchmark results ({run['date']}, commit {run['commit']})", "",
@@ -115,6 +134,7 @@ def markdown(run: dict[str, Any], cells: list[Cell], goals: list[Target]) -> str
         out.append(f"Ready after launch ({store}): " + ", ".join(f"{t:.2f}" for t in times) + " s.")
     out += in_process_table(run.get("in_process", {}))
     out += mixed_table(run.get("mixed", {}))
+    out += instructions_table(run.get("instructions", {}))
     out += ["", "### Targets", ""]
     for goal in goals:
         out.append(f"- **{goal.verdict}** — {goal.name}")
