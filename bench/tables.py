@@ -84,13 +84,22 @@ def hooks_summary(paths: dict[str, Any]) -> str:
                    "handler and uses the first answer that is not None.")
 
 
+def _section(title: str, result: dict[str, Any]) -> tuple[list[str], bool]:
+    """A section's heading, followed by why when it was not measured (nothing when it did
+    not run); and whether its figures follow."""
+    if not result:
+        return [], False
+    out = ["", f"### {title}", ""]
+    if result.get("status") != "measured":
+        return [*out, f"**{result.get('status')}**: {result.get('reason', '')}"], False
+    return out, True
+
+
 def mixed_table(result: dict[str, Any]) -> list[str]:
     """Each kind's rate and latency, without and with password logins running."""
-    if not result:
-        return []
-    out = ["", "### Mixed load (Python asyncio load generator, SQLite, default log)", ""]
-    if result.get("status") != "measured":
-        return [*out, f"**{result.get('status')}**: {result.get('reason', '')}"]
+    out, measured = _section("Mixed load (Python asyncio load generator, SQLite, default log)", result)
+    if not measured:
+        return out
     out += ["| Run | Kind | requests | req/s | p50 ms | p99 ms | errors |", "|---|---|--:|--:|--:|--:|--:|"]
     for label, run in result["runs"].items():
         for kind, k in run["kinds"].items():
@@ -103,11 +112,10 @@ def mixed_table(result: dict[str, Any]) -> list[str]:
 
 def instructions_table(result: dict[str, Any]) -> list[str]:
     """Instructions per request under callgrind, against the bare app's (bench/instructions.py)."""
-    if not result:
-        return []
-    out = ["", "### Instructions per request (callgrind: user space, one connection, in memory, default log)", ""]
-    if result.get("status") != "measured":
-        return [*out, f"**{result.get('status')}**: {result.get('reason', '')}"]
+    out, measured = _section("Instructions per request (callgrind: user space, one connection, in memory, "
+                             "default log)", result)
+    if not measured:
+        return out
     out += [f"Each case's request sent {result['requests']} times after its warm-up; the bare app "
             f"executes {result['bare']:,} instructions per request. Unlike CPU time, these counts do not move "
             "with the machine's load; they leave out the kernel and the cost of cache misses.", "",
