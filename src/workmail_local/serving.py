@@ -93,7 +93,7 @@ def mail_sockets(settings: Settings, info: dict[str, Any]) -> list[MailSocket] |
     """SMTP submission's listening sockets (with their TLS context, None for plain), printed
     like the HTTP URL and noted in ``info`` (GET /_workmail-local/mail); ``None`` when one
     cannot be opened (the reason printed)."""
-    from workmail_local.mail import smtp, tls
+    from workmail_local.mail import tls
 
     wanted = []
     if settings.smtps_port is not None:
@@ -115,6 +115,9 @@ def mail_sockets(settings: Settings, info: dict[str, Any]) -> list[MailSocket] |
         info["Lmtp"] = f"{settings.lmtp[0]}:{settings.lmtp[1]}"
     if settings.mail_dir is not None:
         info["MailDir"] = str(settings.mail_dir.resolve())
+    if wanted:
+        # Only now: aiosmtpd and the email package take a tenth of start-up to import.
+        from workmail_local.mail import smtp
     for name, port in wanted:
         try:
             mail_sock = smtp.listen(settings.host, port)
