@@ -75,3 +75,31 @@ def test_in_memory_stores_are_independent() -> None:
     with b.transaction() as tx:
         assert tx.value("SELECT COUNT(*) FROM meta") == 0
     assert a.location.startswith("memory")
+
+
+def test_rows_are_named_by_their_columns_and_renamed_when_a_statement_widens() -> None:
+    store = Store(None)
+    with store.transaction() as tx:
+        tx.execute("CREATE TABLE widening (a TEXT)")
+        assert tx.one("SELECT * FROM widening") is None  # no rows: nothing to name, nothing remembered
+        assert tx.all("SELECT * FROM widening") == []
+        assert tx.execute("INSERT INTO widening (a) VALUES ('x'), ('y')") == 2
+        assert tx.one("SELECT * FROM widening ORDER BY a") == {"a": "x"}
+        assert tx.all("SELECT * FROM widening ORDER BY a") == [{"a": "x"}, {"a": "y"}]
+        assert tx.value("SELECT a FROM widening ORDER BY a DESC") == "y"
+        assert tx.tuples("SELECT a FROM widening ORDER BY a") == [("x",), ("y",)]
+        # The same SQL text now has two columns (a migration in the same process).
+        tx.execute("ALTER TABLE widening ADD COLUMN b INTEGER DEFAULT 7")
+        assert tx.one("SELECT * FROM widening ORDER BY a") == {"a": "x", "b": 7}
+        assert tx.all("SELECT * FROM widening ORDER BY a") == [{"a": "x", "b": 7}, {"a": "y", "b": 7}]
+        assert tx.one("SELECT * FROM widening ORDER BY a")[1] == 7  # by position too
+        assert tx.execute("UPDATE widening SET b = 8 WHERE a = 'none'") == 0
+    store.close()
+
+
+def test_plans_do_not_depend_on_bound_values() -> None:
+    # APSW's SQLite has STAT4: without the query planner stability guarantee, a statement
+    # comparing a bound value with an indexed column is prepared again on every new binding.
+    store = Store(None)
+    assert store._conn.config(apsw.SQLITE_DBCONFIG_ENABLE_QPSG, -1) == 1
+    store.close()
