@@ -144,15 +144,17 @@ def source_env() -> dict[str, str]:
 
 
 def launch(name: str, argv: list[str], port: int, log_dir: Path, ready_path: str = HEALTH_PATH,
-           want_ok: bool = True, timeout: float = 60.0, env: dict[str, str] | None = None,
+           want_ok: bool = True, timeout: float | None = None, env: dict[str, str] | None = None,
            core: int | None = SERVER_CORE, wrapper: tuple[str, ...] = ()) -> Server:
     """Start ``argv`` on ``core`` (None: unpinned) and wait until ``ready_path`` answers.
 
     ``wrapper`` runs the server under another program (``valgrind …``: bench/instructions.py).
+    ``timeout``: seconds to wait for the answer (default 60, or 300 under a wrapper).
     ``ready_seconds`` is the time from launch to the first answer (200, or any answer
     below 500 when ``want_ok`` is false). A server that exits complaining of an
     unrecognized argument raises :class:`UnknownOption`.
     """
+    timeout = timeout if timeout is not None else 300.0 if wrapper else 60.0
     log_path = log_dir / f"{name}.log"
     with open(log_path, "wb") as log:
         started = time.monotonic()
@@ -189,15 +191,14 @@ def workmail_local(name: str, log_dir: Path, data_dir: Path | None, log_level: s
         argv += ["--in-memory"] if data_dir is None else ["--data-dir", str(data_dir)]
     if log_level is not None:
         argv += ["--log-level", log_level]
-    return launch(name, [*argv, *extra_args], port, log_dir, env=source_env(), core=core, wrapper=wrapper,
-                  timeout=300.0 if wrapper else 60.0)
+    return launch(name, [*argv, *extra_args], port, log_dir, env=source_env(), core=core, wrapper=wrapper)
 
 
 def bare_app(log_dir: Path, wrapper: tuple[str, ...] = ()) -> Server:
     """The limit: bench/bare_app.py under the same HTTP stack."""
     port = free_port()
     return launch("bare", [str(PROJECT_PYTHON), str(BARE_APP), "--host", HOST, "--port", str(port)],
-                  port, log_dir, ready_path="/", wrapper=wrapper, timeout=300.0 if wrapper else 60.0)
+                  port, log_dir, ready_path="/", wrapper=wrapper)
 
 
 def moto(log_dir: Path) -> Server:

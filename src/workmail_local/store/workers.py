@@ -38,12 +38,6 @@ T = TypeVar("T")
 log = logging.getLogger("workmail_local.store")
 
 
-def lost_race(exc: apsw.Error) -> bool:
-    """Whether SQLite refused a statement because another connection holds or moved the
-    write lock (``SQLITE_BUSY`` and its extended codes), rather than for a real fault."""
-    return isinstance(exc, apsw.BusyError)
-
-
 class WorkerStore(Store):
     """The SQLite database of a ``serve --workers`` server, opened by one worker."""
 
@@ -64,8 +58,8 @@ class WorkerStore(Store):
             try:
                 with self.transaction(durable, immediate) as tx:
                     return work(tx)
-            except apsw.Error as exc:
-                if not lost_race(exc) or attempt == self.attempts:
+            except apsw.BusyError as exc:  # SQLITE_BUSY and its extended codes: a lost race
+                if attempt == self.attempts:
                     raise
                 log.debug("transaction run again with the write lock (attempt %d) after: %s", attempt + 1, exc)
                 immediate = True
