@@ -22,6 +22,8 @@ import logging
 import secrets
 from typing import Any
 
+import orjson
+
 from workmail_local.access_log import AccessLog
 from workmail_local.clock import Clock
 from workmail_local.config import Settings
@@ -32,6 +34,7 @@ from workmail_local.credentials import load_credentials_file
 from workmail_local.jobs.export import ExportRunner
 from workmail_local.mailbox_auth import logins
 from workmail_local.pipeline import AwsPipeline
+from workmail_local.protocol.errors import InternalFailure
 from workmail_local.protocol.model import Operation, Service, load_service
 from workmail_local.protocol.pagination import PageTokens
 from workmail_local.request_body import BodyLimit
@@ -40,6 +43,7 @@ from workmail_local.sealed import SecretBox, box_for
 from workmail_local.services import HOSTED, load_handlers
 from workmail_local.slow import in_rounds
 from workmail_local.store import Store, Tx, open_store
+from workmail_local.store.durability import IN_REQUEST
 from workmail_local.web import PAGE_PREFIXES, Pages, is_page
 
 JSON_11 = b"application/x-amz-json-1.1"
@@ -161,6 +165,11 @@ class App(BodyLimit, AwsPipeline, ControlDispatch):
         body = await self._read_body(headers, receive)
         if body is None:  # the client went away
             return
+        # Its durable commits join the loop's group commit. Not reset: uvicorn runs each
+        # request in a task of its own, whose context ends with it.
+        group_commit = self.store.group_commit
+        if group_commit.enabled:
+            IN_REQUEST.set(True)
         # In rounds: a request needing slow work (password hashing) has it done off the loop
         # and outside its transaction, then runs again (see workmail_local.slow).
         if type(body) is int:
@@ -180,6 +189,13 @@ class App(BodyLimit, AwsPipeline, ControlDispatch):
                 lambda: self.handle_aws(scope["method"], path, headers, body,
                                         scope.get("query_string", b""), scope.get("raw_path")))
             content_type = JSON_11
+        if group_commit.synced < group_commit.committed:
+            # Nothing is answered while a commit it may have seen is not on disk.
+            try:
+                await group_commit.wait()
+            except OSError as exc:
+                status, payload, extra = self._not_synced(exc)
+                content_type = JSON_11 if content_type == JSON_11 else JSON
         await send({
             "type": "http.response.start",
             "status": status,
@@ -191,6 +207,15 @@ class App(BodyLimit, AwsPipeline, ControlDispatch):
         })
         # HEAD answers like GET, without the body (the length says how long it would be).
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else payload})
+
+    def _not_synced(self, exc: OSError) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+        """500 for a request whose answer could not be made durable (the fsync failed)."""
+        request_id = self.request_ids.next()
+        payload = orjson.dumps({"__type": InternalFailure.code,
+                                "message": f"The database could not be synced to disk ({exc.strerror}). "
+                                           f"Request ID: {request_id}"})
+        return 500, payload, [(b"x-amzn-requestid", request_id.encode()),
+                              (b"x-amzn-errortype", InternalFailure.code.encode())]
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:

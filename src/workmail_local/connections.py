@@ -17,6 +17,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from workmail_local.config import DEFAULT_IDLE_TIMEOUT
+from workmail_local.store.durability import ARRIVALS
 
 
 class BoundedHttpProtocol(HttpToolsProtocol):
@@ -31,6 +32,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._idle_timeout = float(getattr(self.config, "workmail_idle_timeout", DEFAULT_IDLE_TIMEOUT))
         self._deadline: float | None = None  # loop time by which the next request must be here
+        self._unanswered = False  # a request of this connection is counted in ARRIVALS
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -40,10 +42,14 @@ class BoundedHttpProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         # The whole request is here: answering it has no deadline.
         self._deadline = None
+        if not self._unanswered:  # (a pipelined request behind it is not counted again)
+            self._unanswered = True
+            ARRIVALS.unanswered += 1
         super().on_message_complete()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
+        self._answered()
         # Waiting for the next request (or for the rest of a pipelined one): its deadline
         # runs. A pipelined request that already arrived whole has none.
         cycle = self.cycle
@@ -53,8 +59,14 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._deadline = None
+        self._answered()
         _Sweep.of(self.loop, self._idle_timeout).forget(self)
         super().connection_lost(exc)
+
+    def _answered(self) -> None:
+        if self._unanswered:
+            self._unanswered = False
+            ARRIVALS.unanswered -= 1
 
     def expire_if_due(self, now: float) -> None:
         """Close the connection if its next request is late."""

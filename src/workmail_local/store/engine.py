@@ -2,8 +2,9 @@
 
 Handlers see only :class:`Tx` (``one``/``all``/``execute`` with ``?`` placeholders and
 portable SQL), so the PostgreSQL engine (``store/postgres.py``, chosen by a database URL
-in :func:`open_store`) runs them unchanged. SQLite runs in WAL mode with
-``synchronous=FULL``: a write is on disk before its response is sent.
+in :func:`open_store`) runs them unchanged. SQLite runs in WAL mode: a write is on disk
+before its response is sent (``synchronous=FULL``, or for requests one sync shared by the
+writes answered together: ``store/durability.py``).
 
 SQLite is reached through APSW rather than the standard library's ``sqlite3``: that
 module releases and retakes the GIL around every column it reads (a ListUsers page
@@ -25,6 +26,7 @@ from typing import ContextManager, TextIO, TypeVar
 
 import apsw
 
+from workmail_local.store.durability import IN_REQUEST, NEVER, GroupCommit, SyncMode
 from workmail_local.store.migrations import MIGRATIONS
 from workmail_local.store.rows import Tx
 
@@ -62,21 +64,6 @@ def _claim(path: Path) -> TextIO:
     return handle
 
 
-class _SyncMode:
-    """The connection's current ``PRAGMA synchronous``, so it is switched only when a
-    transaction needs the other mode (a run of logins needs no switching at all)."""
-
-    __slots__ = ("durable",)
-
-    def __init__(self) -> None:
-        self.durable = True
-
-    def ensure(self, conn: apsw.Connection, durable: bool) -> None:
-        if self.durable != durable:
-            conn.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=NORMAL")
-            self.durable = durable
-
-
 class _Transaction:
     """``with store.transaction() as tx``: BEGIN … COMMIT, or ROLLBACK on an exception.
 
@@ -90,7 +77,7 @@ class _Transaction:
 
     __slots__ = ("_conn", "_lock", "_durable", "_sync", "_begin")
 
-    def __init__(self, conn: apsw.Connection, lock: threading.RLock, durable: bool, sync: _SyncMode,
+    def __init__(self, conn: apsw.Connection, lock: threading.RLock, durable: bool, sync: SyncMode,
                  begin: str = "BEGIN") -> None:
         self._conn, self._lock, self._durable, self._sync, self._begin = conn, lock, durable, sync, begin
 
@@ -146,6 +133,8 @@ class Store:
     #: Several processes may share the database: state kept in memory (the clock offset)
     #: must be read from it in each transaction. SQLite allows one server per file.
     shared = False
+    #: Durable commits of requests not yet synced (SQLite's own file only: ``__init__``).
+    group_commit: GroupCommit = NEVER
     #: Exceptions after which a whole transaction is worth running again (PostgreSQL's
     #: serialization failures); SQLite serializes writers and has none.
     retryable: tuple[type[BaseException], ...] = ()
@@ -167,7 +156,9 @@ class Store:
             raise StoreUnavailableError(f"cannot open the database {target}: {exc}") from None
         # One connection shared by the event loop and any worker thread: serialize use.
         self._lock = threading.RLock()
-        self._sync = _SyncMode()
+        self._sync = SyncMode()
+        if path is not None:
+            self.group_commit = GroupCommit(path.with_name(path.name + "-wal"))
         self._tx = Tx(self._conn)  # a Tx holds nothing but the connection: one serves every transaction
         self.migrate()
 
@@ -205,13 +196,18 @@ class Store:
 
     def _run_once(self, work: Callable[[Tx], T], durable: bool) -> T:
         """``with self.transaction(durable) as tx: return work(tx)``, written out: the one
-        transaction of every request, with no context-manager object or new ``Tx`` each time."""
+        transaction of every request, with no context-manager object or new ``Tx`` each time.
+
+        A durable commit of a request leaves its sync to the group commit the app awaits
+        before answering (``store/durability.py``); any other waits for the disk itself."""
         conn = self._conn
+        group = self.group_commit.enabled and durable and IN_REQUEST.get()
         with self._lock:
-            self._sync.ensure(conn, durable)
+            self._sync.ensure(conn, durable and not group)
             conn.execute("BEGIN")
             try:
                 result = work(self._tx)
+                wrote = group and conn.txn_state() == apsw.SQLITE_TXN_WRITE
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -221,6 +217,8 @@ class Store:
                 # A failed COMMIT leaves the transaction open: end it before the error goes on.
                 conn.execute("ROLLBACK")
                 raise
+            if wrote:
+                self.group_commit.committed += 1
             return result
 
     def _migration_lock(self) -> ContextManager[object]:
@@ -270,6 +268,7 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            self.group_commit.close()
             if self._lock_file is not None:
                 self._lock_file.close()
 

@@ -31,6 +31,7 @@ from typing import TypeVar
 
 import apsw
 
+from workmail_local.store.durability import NEVER
 from workmail_local.store.engine import Store
 from workmail_local.store.rows import Tx
 
@@ -49,6 +50,9 @@ class WorkerStore(Store):
 
     def __init__(self, path: Path) -> None:  # noqa: D107 - the claim is the parent's
         super().__init__(path, claim=False)
+        # Another worker may read a commit of this one before it is synced: every durable
+        # commit waits for its own sync (SQLite's synchronous=FULL), none is grouped.
+        self.group_commit = NEVER
 
     def run(self, work: Callable[[Tx], T], durable: bool = True) -> T:
         """``work(tx)`` in one transaction; after a lost race, again from the start with

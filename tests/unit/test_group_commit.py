@@ -1,0 +1,258 @@
+"""Group commit (store/durability.py): durable commits of requests share one fsync of the
+write-ahead log, and no answer is sent while a commit it may have seen is unsynced."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import apsw
+import orjson
+import pytest
+import uvicorn
+
+from workmail_local.app import App
+from workmail_local.config import Settings
+from workmail_local.connections import BoundedHttpProtocol
+from workmail_local.store import durability
+from workmail_local.store.durability import ARRIVALS, NEVER
+from workmail_local.store.engine import Store
+from workmail_local.store.workers import WorkerStore
+
+REAL_FDATASYNC = os.fdatasync
+
+
+class Disk:
+    """os.fdatasync of the durability module, recorded in order with the answers sent."""
+
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+        self.fail: OSError | None = None
+
+    def fdatasync(self, fd: int) -> None:
+        if self.fail is not None:
+            raise self.fail
+        REAL_FDATASYNC(fd)
+        self.events.append("fsync")
+
+
+@pytest.fixture
+def events() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def disk(monkeypatch: pytest.MonkeyPatch, events: list[str]) -> Disk:
+    recorder = Disk(events)
+    monkeypatch.setattr(durability.os, "fdatasync", recorder.fdatasync)
+    return recorder
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[App]:
+    application = App(Settings(data_dir=tmp_path))
+    application.access_log.stream = io.StringIO()
+    yield application
+    application.store.close()
+
+
+def aws(app: App, operation: str, body: dict[str, Any]) -> dict[str, Any]:
+    """One call outside any request (as start-up and background threads make them)."""
+    status, payload, _ = app.handle_aws("POST", "/", {b"x-amz-target": b"WorkMailService." + operation.encode()},
+                                        orjson.dumps(body))
+    assert status == 200, payload
+    return orjson.loads(payload)
+
+
+async def request(app: App, events: list[str], label: str, operation: str, body: dict[str, Any]) -> tuple[int, Any]:
+    """One request through the ASGI app; its answer's start is recorded as ``label``."""
+    data = orjson.dumps(body)
+    scope = {"type": "http", "method": "POST", "path": "/", "raw_path": b"/", "query_string": b"",
+             "headers": [(b"x-amz-target", b"WorkMailService." + operation.encode()),
+                         (b"content-length", str(len(data)).encode())]}
+    answer: dict[str, Any] = {}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": data, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            events.append(label)
+            answer["status"] = message["status"]
+        else:
+            answer["body"] = orjson.loads(message["body"])
+
+    await app(scope, receive, send)
+    return answer["status"], answer["body"]
+
+
+@pytest.fixture
+def organization(app: App) -> str:
+    return aws(app, "CreateOrganization", {"Alias": "group-commit"})["OrganizationId"]
+
+
+def create_user(app: App, events: list[str], organization: str, n: int) -> Any:
+    return request(app, events, f"user-{n}", "CreateUser",
+                   {"OrganizationId": organization, "Name": f"user-{n}", "DisplayName": f"User {n}"})
+
+
+def test_the_writes_of_one_turn_of_the_loop_share_one_fsync(
+        app: App, organization: str, disk: Disk, events: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ARRIVALS, "unanswered", 8)  # as the HTTP protocol counts 8 requests arrived
+
+    async def main() -> list[tuple[int, Any]]:
+        return await asyncio.gather(*(create_user(app, events, organization, n) for n in range(8)))
+
+    answers = asyncio.run(main())
+    assert [status for status, _ in answers] == [200] * 8
+    assert events[0] == "fsync" and events.count("fsync") == 1  # one sync, before any answer
+    assert sorted(events[1:]) == sorted(f"user-{n}" for n in range(8))
+    assert app.store.group_commit.synced == app.store.group_commit.committed == 8
+    users = aws(app, "ListUsers", {"OrganizationId": organization, "MaxResults": 100})["Users"]
+    assert {u["Name"] for u in users} >= {f"user-{n}" for n in range(8)}
+
+
+def test_a_request_alone_syncs_its_write_before_its_answer_and_a_read_needs_no_sync(
+        app: App, organization: str, disk: Disk, events: list[str]) -> None:
+    async def main() -> None:
+        assert (await create_user(app, events, organization, 1))[0] == 200
+        assert (await create_user(app, events, organization, 2))[0] == 200
+        status, _ = await request(app, events, "read", "DescribeOrganization", {"OrganizationId": organization})
+        assert status == 200
+
+    asyncio.run(main())
+    assert events == ["fsync", "user-1", "fsync", "user-2", "read"]
+
+
+def test_a_read_is_not_answered_before_a_write_it_may_have_seen_is_on_disk(
+        app: App, organization: str, disk: Disk, events: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ARRIVALS, "unanswered", 2)
+
+    async def main() -> list[tuple[int, Any]]:
+        return await asyncio.gather(
+            create_user(app, events, organization, 1),
+            request(app, events, "read", "DescribeUser", {"OrganizationId": organization, "UserId": "user-1"}))
+
+    (write_status, _), (read_status, read) = asyncio.run(main())
+    assert (write_status, read_status) == (200, 200) and read["Name"] == "user-1"  # it saw the write
+    assert events[0] == "fsync" and sorted(events[1:]) == ["read", "user-1"]
+
+
+def test_a_failed_fsync_answers_500_and_nothing_waiting_is_acknowledged_after_it(
+        app: App, organization: str, disk: Disk, events: list[str], caplog: pytest.LogCaptureFixture) -> None:
+    disk.fail = OSError(errno.EIO, "Input/output error")
+
+    async def main() -> list[tuple[int, Any]]:
+        first = await create_user(app, events, organization, 1)
+        disk.fail = None  # a later fsync would succeed: the kernel may have dropped the failed pages
+        second = await request(app, events, "read", "DescribeOrganization", {"OrganizationId": organization})
+        return [first, second]
+
+    for status, body in asyncio.run(main()):
+        assert status == 500
+        assert body["__type"] == "InternalFailure"
+        assert "could not be synced to disk (Input/output error)" in body["message"]
+    assert "fsync" not in events
+    assert any("no request is answered until the server restarts" in r.getMessage() for r in caplog.records)
+
+
+def test_a_commit_outside_a_request_waits_for_the_disk_itself(app: App, organization: str) -> None:
+    aws(app, "CreateUser", {"OrganizationId": organization, "Name": "outside", "DisplayName": "Outside"})
+    group = app.store.group_commit
+    assert group.committed == group.synced == 0  # nothing deferred: SQLite's synchronous=FULL
+    assert app.store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_a_request_commit_is_deferred_with_synchronous_normal(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    try:
+        token = durability.IN_REQUEST.set(True)
+        try:
+            store.run(lambda tx: tx.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')"))
+            mode = store.run(lambda tx: tx.value("PRAGMA synchronous"))
+            store.run(lambda tx: tx.execute("INSERT INTO meta (key, value) VALUES ('k2', 'v')"), durable=False)
+        finally:
+            durability.IN_REQUEST.reset(token)
+        assert mode == 1  # NORMAL: the sync is the group commit's
+        assert (store.group_commit.committed, store.group_commit.synced) == (1, 0)  # reads and durable=False: none
+        store.group_commit.sync_now()
+        assert store.group_commit.synced == 1
+    finally:
+        store.close()
+
+
+def test_memory_postgres_and_workers_never_group(tmp_path: Path) -> None:
+    memory = Store(None)
+    assert memory.group_commit is NEVER and not NEVER.enabled
+    memory.close()
+    Store(tmp_path / "db.sqlite3").close_keeping_claim()  # migrated, as the parent of the workers does
+    worker = WorkerStore(tmp_path / "db.sqlite3")
+    try:
+        assert worker.group_commit is NEVER
+    finally:
+        worker.close()
+
+
+def test_the_http_protocol_counts_requests_arrived_and_not_answered() -> None:
+    """Through uvicorn with the server's protocol: three requests sent at once are all
+    counted while the first is answered, and every one is taken off again, answered or
+    abandoned by its client (a count left behind would make every later sync wait a turn)."""
+    seen: list[int] = []
+    release = asyncio.Event()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        seen.append(ARRIVALS.unanswered)
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def scenario() -> None:
+        before = ARRIVALS.unanswered
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, http=BoundedHttpProtocol, lifespan="off",
+                                log_level="warning")
+        server = uvicorn.Server(config)
+        serving = asyncio.create_task(server.serve())
+        while not server.started:
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        clients = [await asyncio.open_connection("127.0.0.1", port) for _ in range(3)]
+        for _, writer in clients:
+            writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+        while ARRIVALS.unanswered < before + 3:
+            await asyncio.sleep(0.01)
+        clients[2][1].close()  # gives up before its answer
+        await asyncio.sleep(0.3)  # (the server sees it go before the answers are released)
+        release.set()
+        for reader, _ in clients[:2]:
+            assert (await reader.readuntil(b"\r\n\r\n{}")).startswith(b"HTTP/1.1 200")
+        for _ in range(100):
+            if ARRIVALS.unanswered == before:
+                break
+            await asyncio.sleep(0.01)
+        assert ARRIVALS.unanswered == before
+        assert max(seen) == before + 3
+        for _, writer in clients[:2]:
+            writer.close()
+        server.should_exit = True
+        await serving
+
+    asyncio.run(scenario())
+
+
+def test_sqlite_reports_a_transaction_that_wrote(tmp_path: Path) -> None:
+    # The deferral counts a commit only when the transaction wrote (txn_state before COMMIT).
+    conn = apsw.Connection(str(tmp_path / "x.sqlite3"))
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("BEGIN")
+    conn.execute("SELECT * FROM t").fetchall()
+    assert conn.txn_state() == apsw.SQLITE_TXN_READ
+    conn.execute("INSERT INTO t VALUES (1)")
+    assert conn.txn_state() == apsw.SQLITE_TXN_WRITE
+    conn.execute("COMMIT")
