@@ -65,6 +65,7 @@ class SyncMode:
         self.full = True
 
     def ensure(self, conn: apsw.Connection, full: bool) -> None:
+        """Set ``synchronous=FULL`` (``full``) or ``NORMAL`` unless the connection has it already."""
         if self.full != full:
             conn.execute("PRAGMA synchronous=FULL" if full else "PRAGMA synchronous=NORMAL")
             self.full = full

@@ -135,6 +135,8 @@ class Store:
     shared = False
     #: Durable commits of requests not yet synced (SQLite's own file only: ``__init__``).
     group_commit: GroupCommit = NEVER
+    #: Whether an SQLite file's requests may share one sync (``store/durability.py``).
+    groups_commits = True
     #: Exceptions after which a whole transaction is worth running again (PostgreSQL's
     #: serialization failures); SQLite serializes writers and has none.
     retryable: tuple[type[BaseException], ...] = ()
@@ -157,7 +159,7 @@ class Store:
         # One connection shared by the event loop and any worker thread: serialize use.
         self._lock = threading.RLock()
         self._sync = SyncMode()
-        if path is not None:
+        if path is not None and self.groups_commits:
             self.group_commit = GroupCommit(path.with_name(path.name + "-wal"))
         self._tx = Tx(self._conn)  # a Tx holds nothing but the connection: one serves every transaction
         self.migrate()

@@ -31,7 +31,6 @@ from typing import TypeVar
 
 import apsw
 
-from workmail_local.store.durability import NEVER
 from workmail_local.store.engine import Store
 from workmail_local.store.rows import Tx
 
@@ -47,12 +46,12 @@ class WorkerStore(Store):
     #: write lock from its start, so more are needed only when it waited beyond the
     #: busy timeout (another worker holding the lock for seconds).
     attempts = 5
+    #: Another worker may read a commit of this one before it is synced: every durable
+    #: commit waits for its own sync (SQLite's synchronous=FULL), none is grouped.
+    groups_commits = False
 
     def __init__(self, path: Path) -> None:  # noqa: D107 - the claim is the parent's
         super().__init__(path, claim=False)
-        # Another worker may read a commit of this one before it is synced: every durable
-        # commit waits for its own sync (SQLite's synchronous=FULL), none is grouped.
-        self.group_commit = NEVER
 
     def run(self, work: Callable[[Tx], T], durable: bool = True) -> T:
         """``work(tx)`` in one transaction; after a lost race, again from the start with
