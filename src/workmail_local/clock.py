@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 import time
+from math import floor
+
+
+def to_millisecond(seconds: float) -> float:
+    """``seconds`` rounded to the millisecond the wire carries (halves up).
+
+    The nearest float to a whole number of milliseconds, so its ``repr`` has at most
+    three decimals, as ``round(seconds, 3)`` gives, at a quarter of its cost: ``round``
+    with digits goes through a decimal string, and every timestamp of every answer (ten
+    rows of a list page each carry one or two) is written through this."""
+    return floor(seconds * 1000 + 0.5) / 1000
 
 
 class Clock:
@@ -16,7 +27,7 @@ class Clock:
     def now(self) -> float:
         """Epoch seconds, rounded to the millisecond the wire carries (so a stored value
         reads back exactly as it was answered)."""
-        return round(time.time() + self.offset, 3)
+        return to_millisecond(time.time() + self.offset)
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward (never backward: time-dependent state would go back)."""

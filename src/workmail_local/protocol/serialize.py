@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from workmail_local.clock import to_millisecond
+
 Serializer = Callable[[Any], Any]
 #: Rows (tuples) → a :class:`Rendered` list of structures in wire form.
 RowSerializer = Callable[[Iterable[Sequence[Any]]], "Rendered"]
@@ -44,10 +46,10 @@ class Rendered(list):  # type: ignore[type-arg]
 
 def _timestamp(value: Any) -> float:
     if value.__class__ is float:  # what the store holds: the usual case first
-        return round(value, 3)
+        return to_millisecond(value)
     if isinstance(value, datetime):
         value = value.timestamp()
-    return round(float(value), 3)
+    return to_millisecond(float(value))
 
 
 def _blob(value: Any) -> str:
@@ -130,7 +132,8 @@ def compile_rows(shape: Any, names: Sequence[str], strict: bool = False) -> RowS
     if unknown:
         raise ValueError(f"{shape.name} has no member {', '.join(map(repr, unknown))}")
     memo: dict[str, Serializer | None] = {}
-    scope: dict[str, Any] = {"Rendered": Rendered, "OutputShapeError": OutputShapeError, "_float": float}
+    scope: dict[str, Any] = {"Rendered": Rendered, "OutputShapeError": OutputShapeError, "_float": float,
+                             "_ms": to_millisecond}
     lines = ["def rows(values):", "    out = Rendered()", "    add = out.append", "    for row in values:",
              "        item = {}"]
     for i, name in enumerate(names):
@@ -139,7 +142,7 @@ def compile_rows(shape: Any, names: Sequence[str], strict: bool = False) -> RowS
         if sub is None:
             lines.append(f"        if value is not None: item[{name!r}] = value")
         elif sub is _timestamp:  # the store's floats rounded here; anything else as the serializer does
-            lines.append(f"        if value is not None: item[{name!r}] = round(value, 3) "
+            lines.append(f"        if value is not None: item[{name!r}] = _ms(value) "
                          f"if value.__class__ is _float else s{i}(value)")
             scope[f"s{i}"] = sub
         else:

@@ -75,34 +75,35 @@ class _Transaction:
     covers the earlier frames too.
     """
 
-    __slots__ = ("_conn", "_lock", "_durable", "_sync", "_begin")
+    __slots__ = ("_tx", "_lock", "_durable", "_sync", "_begin")
 
-    def __init__(self, conn: apsw.Connection, lock: threading.RLock, durable: bool, sync: SyncMode,
+    def __init__(self, tx: Tx, lock: threading.RLock, durable: bool, sync: SyncMode,
                  begin: str = "BEGIN") -> None:
-        self._conn, self._lock, self._durable, self._sync, self._begin = conn, lock, durable, sync, begin
+        self._tx, self._lock, self._durable, self._sync, self._begin = tx, lock, durable, sync, begin
 
     def __enter__(self) -> Tx:
         self._lock.acquire()
         try:
-            self._sync.ensure(self._conn, self._durable)
-            self._conn.execute(self._begin)
+            self._sync.ensure(self._tx.cursor.connection, self._durable)
+            self._tx.cursor.execute(self._begin)
         except BaseException:
             self._lock.release()
             raise
-        return Tx(self._conn)
+        return self._tx
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        cursor = self._tx.cursor
         try:
             if exc_type is None:
                 try:
-                    self._conn.execute("COMMIT")
+                    cursor.execute("COMMIT")
                 except BaseException:
                     # A failed COMMIT (a deferred constraint, a full disk) leaves the
                     # transaction open: end it before the error goes on.
-                    self._conn.execute("ROLLBACK")
+                    cursor.execute("ROLLBACK")
                     raise
             else:
-                self._conn.execute("ROLLBACK")
+                cursor.execute("ROLLBACK")
         finally:
             self._lock.release()
 
@@ -161,7 +162,8 @@ class Store:
         self._sync = SyncMode()
         if path is not None and self.groups_commits:
             self.group_commit = GroupCommit(path.with_name(path.name + "-wal"))
-        self._tx = Tx(self._conn)  # a Tx holds nothing but the connection: one serves every transaction
+        # A Tx holds the connection and its one cursor: one serves every transaction (they take turns).
+        self._tx = Tx(self._conn)
         self.migrate()
 
     @property
@@ -175,7 +177,7 @@ class Store:
         ``durable=False``: committed before the response, but without waiting for the disk.
         ``immediate``: take the write lock at BEGIN (waiting for it), not at the first write
         (only a database several processes write needs it: ``store/workers.py``)."""
-        return _Transaction(self._conn, self._lock, durable, self._sync, "BEGIN IMMEDIATE" if immediate else "BEGIN")
+        return _Transaction(self._tx, self._lock, durable, self._sync, "BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     def run(self, work: Callable[[Tx], T], durable: bool = True) -> T:
         """``work(tx)`` in one transaction, run again from the start (a fresh transaction)
@@ -202,22 +204,23 @@ class Store:
 
         A durable commit of a request leaves its sync to the group commit the app awaits
         before answering (``store/durability.py``); any other waits for the disk itself."""
-        conn = self._conn
+        conn, tx = self._conn, self._tx
+        cursor = tx.cursor
         group = self.group_commit.enabled and durable and IN_REQUEST.get()
         with self._lock:
             self._sync.ensure(conn, durable and not group)
-            conn.execute("BEGIN")
+            cursor.execute("BEGIN")
             try:
-                result = work(self._tx)
+                result = work(tx)
                 wrote = group and conn.txn_state() == apsw.SQLITE_TXN_WRITE
             except BaseException:
-                conn.execute("ROLLBACK")
+                cursor.execute("ROLLBACK")
                 raise
             try:
-                conn.execute("COMMIT")
+                cursor.execute("COMMIT")
             except BaseException:
                 # A failed COMMIT leaves the transaction open: end it before the error goes on.
-                conn.execute("ROLLBACK")
+                cursor.execute("ROLLBACK")
                 raise
             if wrote:
                 self.group_commit.committed += 1

@@ -51,16 +51,23 @@ def _described_again(conn: apsw.Connection, sql: str, params: Sequence[Any]) -> 
 
 
 class Tx:
-    """One transaction: every statement of one request."""
+    """One transaction: every statement of one request.
 
-    __slots__ = ("_conn",)
+    Every statement runs on one cursor, kept for the connection's life: APSW's
+    ``Connection.execute`` makes a cursor per statement, which cost as much as running a
+    short one. BEGIN, COMMIT and ROLLBACK go through it too, so a query left unfinished
+    (``one`` reads a single row) is reset before its transaction ends and never holds a
+    snapshot into the next."""
+
+    __slots__ = ("_conn", "cursor")
 
     def __init__(self, conn: apsw.Connection) -> None:
         self._conn = conn
+        self.cursor = conn.cursor()
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """The first row of a query, or ``None``."""
-        cursor = self._conn.execute(sql, params)
+        cursor = self.cursor.execute(sql, params)
         names = _columns_of(sql, cursor)
         row = cursor.fetchone()
         if row is None:
@@ -71,7 +78,7 @@ class Tx:
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Every row of a query."""
-        cursor = self._conn.execute(sql, params)
+        cursor = self.cursor.execute(sql, params)
         names = _columns_of(sql, cursor)
         rows = cursor.fetchall()
         if not rows:
@@ -82,16 +89,15 @@ class Tx:
 
     def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or ``None``."""
-        row = self._conn.execute(sql, params).fetchone()
+        row = self.cursor.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
     def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Every row of a query as a plain tuple, for callers that read columns by position
         (a list page maps each row to its summary in one step)."""
-        return self._conn.execute(sql, params).fetchall()
+        return self.cursor.execute(sql, params).fetchall()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run a statement; the number of rows it changed."""
-        conn = self._conn
-        conn.execute(sql, params)
-        return conn.changes()
+        self.cursor.execute(sql, params)
+        return self._conn.changes()

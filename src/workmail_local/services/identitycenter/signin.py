@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pyotp
 
+from workmail_local.clock import to_millisecond
 from workmail_local.mailbox_auth.passwords import hash_password, verify_password
 from workmail_local.sealed import SecretBox
 from workmail_local.services.identitycenter.directory import USER_PRINCIPAL, find_user_by_name, fold, on_principal_delete
@@ -168,7 +169,7 @@ def sign_in(tx: Tx, box: SecretBox, account: str, region: str, identity_store_id
     assert user is not None
     _clear_failures(tx, identity_store_id, key)
     token = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = round(now + SESSION_SECONDS, 3)
+    expires_at = to_millisecond(now + SESSION_SECONDS)
     tx.execute(
         "INSERT INTO idc_sessions (token_hash, account, region, identity_store_id, user_id, created_at, expires_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",

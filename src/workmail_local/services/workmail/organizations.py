@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workmail_local import ids
+from workmail_local.clock import to_millisecond
 from workmail_local.context import RequestContext
 from workmail_local.services.workmail.addresses import add_mail_domain
 from workmail_local.services.workmail.api import errors, handlers
@@ -145,7 +146,7 @@ def create_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (org_id, ctx.account, ctx.region, alias, directory_id, directory_type, test_domain,
          params.get("KmsKeyArn"), int(params.get("EnableInteroperability", False)), ctx.now,
-         round(ctx.now + ctx.settings.org_activation_delay, 3)),
+         to_millisecond(ctx.now + ctx.settings.org_activation_delay)),
     )
     for name, hosted_zone, is_test in domains:
         add_mail_domain(ctx, org_id, name, hosted_zone, is_test)
@@ -229,6 +230,7 @@ def delete_organization(ctx: RequestContext, params: dict[str, Any]) -> dict[str
         step(ctx, org, params)
     ctx.tx.execute(
         "UPDATE organizations SET delete_requested_at = ?, deleted_at = ?, delete_directory = ? WHERE id = ?",
-        (ctx.now, round(ctx.now + ctx.settings.org_activation_delay, 3), int(params["DeleteDirectory"]), org["id"]),
+        (ctx.now, to_millisecond(ctx.now + ctx.settings.org_activation_delay), int(params["DeleteDirectory"]),
+         org["id"]),
     )
     return {"OrganizationId": org["id"], "State": "Deleting"}

@@ -15,6 +15,7 @@ from typing import Any
 
 import regex
 
+from workmail_local.clock import to_millisecond
 from workmail_local.mailbox_auth.tokens import DEFAULT_SCOPES, MAILBOX_PROTOCOLS, new_token, new_token_id, token_hash
 from workmail_local.protocol.model import load_service
 from workmail_local.protocol.validate import compile_validator, java_pattern, summary, violation
@@ -109,7 +110,7 @@ def issue_token(tx: Tx, org: Row, user: Row | None, identity_store_id: str | Non
     config = why[0]
     assert user is not None
     token, token_id = new_token(), new_token_id()
-    expires = round(now + config["pat_lifetime_in_days"] * DAY, 3)
+    expires = to_millisecond(now + config["pat_lifetime_in_days"] * DAY)
     tx.execute(
         "INSERT INTO personal_access_tokens (id, organization_id, user_id, name, scopes, token_hash, created_at,"
         " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
