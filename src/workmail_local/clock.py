@@ -16,6 +16,12 @@ def to_millisecond(seconds: float) -> float:
     return floor(seconds * 1000 + 0.5) / 1000
 
 
+def to_epoch_millis(seconds: float) -> int:
+    """``seconds`` as whole epoch milliseconds, by the same rule as :func:`to_millisecond`
+    (export logs and mail events carry integers)."""
+    return floor(seconds * 1000 + 0.5)
+
+
 class Clock:
     """Every timestamp and every time-dependent rule reads :meth:`now`."""
 
@@ -25,9 +31,13 @@ class Clock:
         self.offset = offset
 
     def now(self) -> float:
-        """Epoch seconds, rounded to the millisecond the wire carries (so a stored value
-        reads back exactly as it was answered)."""
-        return to_millisecond(time.time() + self.offset)
+        """Epoch seconds at the system clock's full precision (sub-microsecond).
+
+        Stored as is: lists are in creation order, ``(created_at, id)``, and two requests
+        one after the other are always microseconds apart, while a fast client makes two
+        in one millisecond (the ID, random, would then order them). Answers round to the
+        millisecond the wire carries (the serializer, :func:`to_millisecond`)."""
+        return time.time() + self.offset
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward (never backward: time-dependent state would go back)."""

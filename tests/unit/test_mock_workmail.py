@@ -65,3 +65,15 @@ def test_a_default_session_made_before_the_first_block_is_hooked_too(monkeypatch
     with mock_workmail():
         wm = boto3.client("workmail", region_name="us-east-1")
         assert wm.list_organizations()["OrganizationSummaries"] == []
+
+
+def test_lists_keep_creation_order_when_calls_come_faster_than_a_millisecond() -> None:
+    # In process, a CreateGroup takes well under a millisecond: with creation times
+    # stored at millisecond precision, the random IDs would order most of these.
+    with mock_workmail():
+        wm = boto3.client("workmail", region_name="us-east-1")
+        org_id = wm.create_organization(Alias="fast")["OrganizationId"]
+        created = [wm.create_group(OrganizationId=org_id, Name=f"group{i}")["GroupId"] for i in range(40)]
+        listed = [g["Id"] for page in wm.get_paginator("list_groups").paginate(
+            OrganizationId=org_id, PaginationConfig={"PageSize": 7}) for g in page["Groups"]]
+        assert listed == created

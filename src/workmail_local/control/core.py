@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from workmail_local import __version__
+from workmail_local.clock import to_millisecond
 from workmail_local.control import NUMBER, ControlError, ControlRequest, route
 
 
@@ -26,7 +27,7 @@ def reset(req: ControlRequest) -> tuple[int, dict[str, Any]]:
 
 
 def _clock(req: ControlRequest) -> dict[str, Any]:
-    return {"now": req.app.clock.now(), "offset_seconds": req.app.clock.offset}
+    return {"now": to_millisecond(req.app.clock.now()), "offset_seconds": req.app.clock.offset}
 
 
 @route("GET", "/clock")

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import orjson
 
+from workmail_local.clock import to_epoch_millis
 from workmail_local.mail import mailstore
 
 _BARE_LF = re.compile(rb"(?<!\r)\n")
@@ -50,8 +51,8 @@ class Archive:
             "totalFolders": str(self.folders),
             "totalNonExportableItems": "0",
             "sha384Hash": self.sha384,
-            "startTime": str(int(started_at * 1000)),
-            "endTime": str(int(ended_at * 1000)),
+            "startTime": str(to_epoch_millis(started_at)),
+            "endTime": str(to_epoch_millis(ended_at)),
         }, option=orjson.OPT_INDENT_2)
 
 

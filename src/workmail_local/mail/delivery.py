@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import orjson
 
+from workmail_local.clock import to_millisecond
 from workmail_local.config import Settings
 from workmail_local.mail import mailstore
 from workmail_local.mail.recipients import Mailbox
@@ -91,4 +92,4 @@ def outbound_messages(tx: Tx) -> list[dict]:
     """The outbound queue, oldest first, as ``GET /_workmail-local/mail/outbound`` shows it."""
     rows = tx.all("SELECT * FROM outbound_messages ORDER BY created_at, id")
     return [{"MessageId": r["message_id"], "From": r["sender"], "Recipients": orjson.loads(r["recipients"]),
-             "Subject": r["subject"], "Size": r["size"], "Time": r["created_at"]} for r in rows]
+             "Subject": r["subject"], "Size": r["size"], "Time": to_millisecond(r["created_at"])} for r in rows]

@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 import orjson
 
+from workmail_local.clock import to_epoch_millis
 from workmail_local.config import Settings, default_data_dir
 from workmail_local.mail.delivery import DELIVERED
 from workmail_local.mail.recipients import LOCAL, Mailbox, Resolution
@@ -95,7 +96,7 @@ def events_of(tx: Tx, message: Accepted, now: float) -> list[tuple[str, dict[str
             "ORGANIZATION_EMAIL_RECEIVED", trace, recipients=addresses, sender=sender, **{"from": sent_from},
             subject=subject, messageId=message.message_id, spamVerdict="DISABLED", dkimVerdict="GRAY",
             dmarcVerdict="GRAY" if enforced(tx, organization_id) else "DISABLED", spfVerdict="GRAY",
-            messageTimestamp=int(now * 1000))))
+            messageTimestamp=to_epoch_millis(now))))
         for mailbox in mailboxes.values():
             recipient = mailbox.email or mailbox.entity_id
             if message.results.get(mailbox.entity_id) == DELIVERED:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from workmail_local.clock import to_millisecond
 from workmail_local.config import DEFAULT_LOGIN_HISTORY
 from workmail_local.store import Row, Tx
 
@@ -80,7 +81,7 @@ def page(tx: Tx, organization_id: str | None, user_id: str | None, result: str |
 
 def as_json(row: Row) -> dict[str, Any]:
     """An attempt as the logins endpoint answers it."""
-    return {"Time": row["at"], "OrganizationId": row["organization_id"], "UserId": row["user_id"],
+    return {"Time": to_millisecond(row["at"]), "OrganizationId": row["organization_id"], "UserId": row["user_id"],
             "Username": row["username"], "Protocol": row["protocol"], "SourceIp": row["source_ip"],
             "Method": row["method"], "Result": row["result"], "Reason": row["reason"]}
 
