@@ -34,7 +34,7 @@ from workmail_local.credentials import load_credentials_file
 from workmail_local.jobs.export import ExportRunner
 from workmail_local.mailbox_auth import logins
 from workmail_local.pipeline import AwsPipeline
-from workmail_local.protocol.errors import InternalFailure
+from workmail_local.protocol.errors import InternalFailure, internal_failure
 from workmail_local.protocol.model import Operation, Service, load_service
 from workmail_local.protocol.pagination import PageTokens
 from workmail_local.request_body import BodyLimit
@@ -211,9 +211,8 @@ class App(BodyLimit, AwsPipeline, ControlDispatch):
     def _not_synced(self, exc: OSError) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
         """500 for a request whose answer could not be made durable (the fsync failed)."""
         request_id = self.request_ids.next()
-        payload = orjson.dumps({"__type": InternalFailure.code,
-                                "message": f"The database could not be synced to disk ({exc.strerror}). "
-                                           f"Request ID: {request_id}"})
+        payload = orjson.dumps(internal_failure(request_id,
+                                                f"The database could not be synced to disk ({exc.strerror})."))
         return 500, payload, [(b"x-amzn-requestid", request_id.encode()),
                               (b"x-amzn-errortype", InternalFailure.code.encode())]
 

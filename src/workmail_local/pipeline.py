@@ -27,6 +27,7 @@ from workmail_local.protocol.errors import (
     ServiceError,
     UnknownOperationException,
     error_class,
+    internal_failure,
 )
 from workmail_local.protocol.model import Operation
 from workmail_local.protocol.sigv4 import ALGORITHM, DEFAULT_ACCOUNT, DEFAULT_REGION, account_for, claimed_scope, verify
@@ -135,10 +136,7 @@ class AwsPipeline:
         except Exception:  # noqa: BLE001 - a fault answers 500, never a stack trace
             status, error = 500, InternalFailure.code
             log.error("request %s failed:\n%s", request_id, traceback.format_exc())
-            payload = orjson.dumps({
-                "__type": InternalFailure.code,
-                "message": f"An internal error occurred. Request ID: {request_id}",
-            })
+            payload = orjson.dumps(internal_failure(request_id))
             extra.append((b"x-amzn-errortype", InternalFailure.code.encode()))
         if self.access_log.enabled:
             elapsed = (time.perf_counter() - started) * 1000

@@ -30,7 +30,7 @@ import workmail_local.control as control_package
 from tests.e2e.world import build_world
 from workmail_local.control import PREFIX, load_routes
 from workmail_local.protocol.model import Operation, load_service
-from workmail_local.services import HOSTED, load_handlers
+from workmail_local.services import load_handlers
 from workmail_local.testing import DEFAULT_TEST_ACCOUNT, LocalServer
 
 # Bounded for CI; WORKMAIL_LOCAL_FUZZ_EXAMPLES=N fuzzes deeper (same seed, more inputs).

@@ -9,7 +9,6 @@ import smtplib
 import subprocess
 import sys
 
-import pytest
 
 from tests.e2e.mail_helpers import add_user, message, send, smtps, subjects, tls_context
 from tests.e2e.world import DIRECTORY_PASSWORD, build_world

@@ -27,7 +27,7 @@ from workmail_local.control import (
     caller_scope,
     check_members,
 )
-from workmail_local.protocol.errors import InternalFailure, ServiceError
+from workmail_local.protocol.errors import InternalFailure, ServiceError, internal_failure
 from workmail_local.protocol.sigv4 import verify
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class ControlDispatch:
         except Exception:  # noqa: BLE001
             status, error = 500, InternalFailure.code
             log.error("control request %s failed:\n%s", request_id, traceback.format_exc())
-            result = {"__type": InternalFailure.code, "message": f"An internal error occurred. Request ID: {request_id}"}
+            result = internal_failure(request_id)
         if self.access_log.enabled:
             elapsed = (time.perf_counter() - started) * 1000
             self.access_log.write(f"{escape(method)} {escape(path)} account={escape(account)} "

@@ -47,6 +47,12 @@ class InternalFailure(ServiceError):
     status = 500
 
 
+def internal_failure(request_id: str, cause: str = "An internal error occurred.") -> dict[str, str]:
+    """The body of every 500 (the AWS pipeline's, the control API's, a failed sync's):
+    what went wrong in a sentence, never a stack trace, and the request ID the log names."""
+    return {"__type": InternalFailure.code, "message": f"{cause} Request ID: {request_id}"}
+
+
 @cache
 def error_class(code: str, status: int = 400) -> type[ServiceError]:
     """The one exception class for an error code (cached, so ``except`` works across modules)."""

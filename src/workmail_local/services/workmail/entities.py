@@ -13,7 +13,7 @@ enabled_at, disabled_at, deleted_at``), so the SQL here is the same for all thre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 

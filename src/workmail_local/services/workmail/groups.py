@@ -21,7 +21,6 @@ from workmail_local.services.workmail import entities, lifecycle
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.services.workmail.entities import GROUP
 from workmail_local.services.workmail.organizations import require_active_organization
-from workmail_local.store import Row
 
 # The generic validation searches the model's pattern, so "Ops\u4e00" gets through it;
 # a group name must be Latin-1 as a whole.
