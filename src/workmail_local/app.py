@@ -189,10 +189,11 @@ class App(BodyLimit, AwsPipeline, ControlDispatch):
                 lambda: self.handle_aws(scope["method"], path, headers, body,
                                         scope.get("query_string", b""), scope.get("raw_path")))
             content_type = JSON_11
-        if group_commit.synced < group_commit.committed:
+        needed = group_commit.committed
+        if group_commit.synced < needed:
             # Nothing is answered while a commit it may have seen is not on disk.
             try:
-                await group_commit.wait()
+                await group_commit.wait(needed)
             except OSError as exc:
                 status, payload, extra = self._not_synced(exc)
                 content_type = JSON_11 if content_type == JSON_11 else JSON
@@ -209,7 +210,8 @@ class App(BodyLimit, AwsPipeline, ControlDispatch):
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else payload})
 
     def _not_synced(self, exc: OSError) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-        """500 for a request whose answer could not be made durable (the fsync failed)."""
+        """500 for a request whose answer could not be made durable (the fsync failed, or
+        the batch of writes it saw could not be committed)."""
         request_id = self.request_ids.next()
         payload = orjson.dumps(internal_failure(request_id,
                                                 f"The database could not be synced to disk ({exc.strerror})."))

@@ -179,9 +179,14 @@ def test_a_request_commit_is_deferred_with_synchronous_normal(tmp_path: Path) ->
         finally:
             durability.IN_REQUEST.reset(token)
         assert mode == 1  # NORMAL: the sync is the group commit's
-        assert (store.group_commit.committed, store.group_commit.synced) == (1, 0)  # reads and durable=False: none
-        store.group_commit.sync_now()
-        assert store.group_commit.synced == 1
+        # The write left its transaction open; the read and the durable=False write joined it.
+        assert (store.group_commit.committed, store.group_commit.synced) == (3, 0)
+        other = apsw.Connection(str(tmp_path / "db.sqlite3"))
+        assert other.execute("SELECT count(*) FROM meta WHERE key IN ('k', 'k2')").fetchone()[0] == 0
+        store.group_commit.sync_now()  # commits the batch, then syncs it
+        assert store.group_commit.synced == 3
+        assert other.execute("SELECT count(*) FROM meta WHERE key IN ('k', 'k2')").fetchone()[0] == 2
+        other.close()
     finally:
         store.close()
 
@@ -256,3 +261,93 @@ def test_sqlite_reports_a_transaction_that_wrote(tmp_path: Path) -> None:
     conn.execute("INSERT INTO t VALUES (1)")
     assert conn.txn_state() == apsw.SQLITE_TXN_WRITE
     conn.execute("COMMIT")
+
+
+def keys(path: Path) -> set[str]:
+    """The meta keys another connection sees (what is committed)."""
+    other = apsw.Connection(str(path))
+    try:
+        return {row[0] for row in other.execute("SELECT key FROM meta")}
+    finally:
+        other.close()
+
+
+def put(key: str) -> Any:
+    return lambda tx: tx.execute("INSERT INTO meta (key, value) VALUES (?, 'v')", (key,))
+
+
+@pytest.fixture
+def in_request() -> Iterator[None]:
+    token = durability.IN_REQUEST.set(True)
+    yield
+    durability.IN_REQUEST.reset(token)
+
+
+def test_an_error_in_a_request_of_a_batch_rolls_back_its_own_writes_only(tmp_path: Path, in_request: None) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    try:
+        store.run(put("first"))
+
+        def fails(tx: Any) -> None:
+            put("failed")(tx)
+            raise ValueError("the handler failed after writing")
+
+        with pytest.raises(ValueError):
+            store.run(fails)
+        store.run(put("third"))
+        assert {"first", "failed", "third"}.isdisjoint(keys(store.path))  # one open batch, nothing committed yet
+        store.group_commit.sync_now()
+        assert {"first", "third"} <= keys(store.path) and "failed" not in keys(store.path)
+    finally:
+        store.close()
+
+
+def test_a_batch_that_cannot_commit_fails_every_request_in_it_and_the_next_batch_is_kept(
+        tmp_path: Path, in_request: None, caplog: pytest.LogCaptureFixture) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    group = store.group_commit
+    try:
+        store.run(put("lost-1"))
+        first = group.committed
+
+        def breaks_a_key_at_commit(tx: Any) -> None:  # a deferred foreign key fails the batch's COMMIT
+            tx.execute("PRAGMA defer_foreign_keys=ON")
+            tx.execute("INSERT INTO mail_domains (organization_id, domain, is_test, is_default, created_at)"
+                       " VALUES ('m-none', 'x.test', 0, 0, 0)")
+
+        store.run(breaks_a_key_at_commit)
+        second = group.committed
+        with pytest.raises(OSError, match="could not be committed"):
+            asyncio.run(group.wait(first))
+        with pytest.raises(OSError, match="could not be committed"):
+            asyncio.run(group.wait(second))  # the other request of the batch, answered after it
+        assert "lost-1" not in keys(store.path)
+        assert any("could not be committed and was rolled back" in r.getMessage() for r in caplog.records)
+        store.run(put("kept"))
+        asyncio.run(group.wait(group.committed))  # a new batch: committed and synced
+        assert "kept" in keys(store.path)
+    finally:
+        store.close()
+
+
+def test_work_outside_a_request_commits_the_open_batch_first(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    try:
+        token = durability.IN_REQUEST.set(True)
+        try:
+            store.run(put("request"))
+        finally:
+            durability.IN_REQUEST.reset(token)
+        # As the export thread or SMTP submission (not a request) would: its own durable transaction.
+        store.run(put("background"))
+        assert {"request", "background"} <= keys(store.path)
+        assert store.group_commit.pending  # the request's answer still waits for the loop's sync
+    finally:
+        store.close()
+
+
+def test_closing_the_store_commits_the_open_batch(tmp_path: Path, in_request: None) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    store.run(put("unanswered"))
+    store.close()
+    assert "unanswered" in keys(tmp_path / "db.sqlite3")

@@ -17,6 +17,16 @@ power loss. Once an fsync has failed, nothing more is acknowledged: every reques
 would wait answers 500 until the server restarts (the kernel may have dropped the pages
 it could not write, and a later fsync would report success without them).
 
+The requests of one turn also share one transaction (a batch). The first request that
+writes leaves its transaction open instead of committing it; the requests after it run in
+the same transaction, each inside a SAVEPOINT of its own (an error rolls back only its
+savepoint), and the first answer to be sent commits the batch before the one fsync. A
+ListUsers or CreateUser touches the same index pages as its neighbours: written once per
+batch, not once per request. If that COMMIT fails, every request of the batch (the
+writers, and the readers that saw their writes) answers 500 and nothing of it is kept;
+the next batch starts afresh. Anything else that uses the connection (start-up, the
+export thread, SMTP) commits the open batch first.
+
 Only the single-process SQLite file groups commits (not memory, not PostgreSQL, not the
 file the workers of ``serve --workers`` share, where another process's commit can be
 read before it is synced).
@@ -25,14 +35,21 @@ read before it is synced).
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
+from collections import deque
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
 
 import apsw
 
 log = logging.getLogger("workmail_local.store")
+
+#: Failed batches remembered for the requests still waiting on them (a request waits one
+#: turn of the loop: a handful of batches at most).
+LOST_BATCHES_KEPT = 64
 
 #: True while a request of the event loop runs (set by the ASGI app): its durable commits
 #: may leave the sync to :meth:`GroupCommit.wait`, which the app awaits before answering.
@@ -74,8 +91,10 @@ class SyncMode:
 class GroupCommit:
     """The event loop's commits not yet synced, and the one fsync that syncs them.
 
-    ``committed`` counts the durable commits of requests made without a sync, ``synced``
-    how many of them the last fsync covered; only the loop's thread changes either."""
+    ``committed`` counts the requests whose work went into a batch (the first one wrote;
+    the others joined it), ``synced`` how many of them the last fsync covered; only the
+    loop's thread changes either. A request that waits needs ``committed`` as it was when
+    its work ended: every write it may have seen."""
 
     def __init__(self, wal_path: Path | None) -> None:
         #: The write-ahead log to fsync; ``None``: this store never defers a sync.
@@ -83,31 +102,61 @@ class GroupCommit:
         self.enabled = wal_path is not None
         self.committed = 0
         self.synced = 0
+        #: Commits the open batch (the store sets it; a failure is :meth:`lose`'s).
+        self.end_batch: Callable[[], None] = lambda: None
+        self._batch_from = 0  # ``committed`` before the open batch's first write
+        # (first, last, error): batches whose COMMIT failed, by the commit counts they held.
+        self._lost: deque[tuple[int, int, BaseException]] = deque(maxlen=LOST_BATCHES_KEPT)
         self._fd: int | None = None  # the log, opened at its first sync
         self._failed: OSError | None = None
+
+    def open_batch(self) -> None:
+        """A request wrote and left its transaction open: the batch starts with its write."""
+        self._batch_from = self.committed
+        self.committed += 1
+
+    def lose(self, error: BaseException) -> None:
+        """The open batch could not be committed (rolled back): its requests must answer 500."""
+        self._lost.append((self._batch_from + 1, self.committed, error))
+        log.error("a batch of %d requests' writes could not be committed and was rolled back: %s",
+                  self.committed - self._batch_from, error)
+
+    def check(self, needed: int) -> None:
+        """``OSError`` if the writes a request needed were in a batch that was rolled back."""
+        for first, last, error in self._lost:
+            if first <= needed <= last:
+                raise OSError(errno.EIO, f"its transaction could not be committed: {error}")
 
     @property
     def pending(self) -> bool:
         """Whether a commit of the loop is not on disk yet (the app then awaits :meth:`wait`)."""
         return self.synced < self.committed
 
-    async def wait(self) -> None:
-        """Return once every commit made so far is on disk (``OSError`` if the fsync failed).
+    async def wait(self, needed: int) -> None:
+        """Return once the first ``needed`` commits are on disk (``OSError`` if the fsync
+        failed, or if the batch holding them could not be committed).
 
         When other requests have arrived, one turn of the loop first: those already
-        ready run (and commit) before this one resumes. The first to resume then syncs
-        for all of them, and the rest find nothing pending. A request alone syncs at once
-        (one client: the same one fsync per write as ever)."""
+        ready run (and join the batch) before this one resumes. The first to resume then
+        commits and syncs for all of them, and the rest find nothing pending. A request
+        alone syncs at once (one client: the same one fsync per write as ever)."""
         if ARRIVALS.unanswered > 1:
-            await asyncio.sleep(0)
-        if self.pending:
+            try:
+                await asyncio.sleep(0)
+            except asyncio.CancelledError:
+                self.end_batch()  # (shutting down) the other requests' writes are kept
+                raise
+        if self.synced < needed:
             self.sync_now()
+        if self._lost:
+            self.check(needed)
 
     def sync_now(self) -> None:
         """Sync every commit made so far, here and now (``OSError`` if the fsync failed)."""
+        target = self.committed
+        self.end_batch()
         if self._failed is not None:
             raise self._failed
-        target = self.committed
         try:
             self.sync()
         except OSError as exc:

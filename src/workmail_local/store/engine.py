@@ -15,7 +15,6 @@ opened ``SQLITE_OPEN_NOMUTEX`` because the store's lock already serializes every
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 import time
@@ -26,6 +25,8 @@ from typing import ContextManager, TextIO, TypeVar
 
 import apsw
 
+from workmail_local.store.connection import StoreInUseError as StoreInUseError  # (re-exported)
+from workmail_local.store.connection import Transaction, claim_database, connect
 from workmail_local.store.durability import IN_REQUEST, NEVER, GroupCommit, SyncMode
 from workmail_local.store.migrations import MIGRATIONS
 from workmail_local.store.rows import Tx
@@ -35,93 +36,8 @@ log = logging.getLogger("workmail_local.store")
 DATABASE_NAME = "workmail-local.sqlite3"
 
 
-#: Read-write, created when missing, and without SQLite's per-connection mutex: the
-#: store's own lock serializes every use of its one connection (event loop and threads).
-_OPEN_FLAGS = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_NOMUTEX
-
-
-class StoreInUseError(Exception):
-    """The database file is held by another process."""
-
-
 class StoreUnavailableError(Exception):
     """The database cannot be reached or opened (a bad URL, a server that is down)."""
-
-
-def _claim(path: Path) -> TextIO:
-    """Hold ``<database>.lock`` for as long as the store is open: one server per database.
-
-    A lock file rather than SQLite's exclusive locking mode, so that tools (and tests) can
-    still read the database while the server runs.
-    """
-    handle = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115 - held until close()
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise StoreInUseError(f"{path} is in use by another process (another WorkMail Local server on the "
-                              "same data directory?)") from None
-    return handle
-
-
-class _Transaction:
-    """``with store.transaction() as tx``: BEGIN … COMMIT, or ROLLBACK on an exception.
-
-    A plain class rather than ``@contextmanager``: this runs on every request. A
-    transaction that is not ``durable`` commits without waiting for the disk (SQLite's
-    ``synchronous=NORMAL`` in WAL mode): it survives a crash of the server, not a power
-    loss — for bookkeeping such as a token's DateLastUsed on the login hot path. A
-    durable transaction after it switches back to ``FULL`` first, and its commit's sync
-    covers the earlier frames too.
-    """
-
-    __slots__ = ("_tx", "_lock", "_durable", "_sync", "_begin")
-
-    def __init__(self, tx: Tx, lock: threading.RLock, durable: bool, sync: SyncMode,
-                 begin: str = "BEGIN") -> None:
-        self._tx, self._lock, self._durable, self._sync, self._begin = tx, lock, durable, sync, begin
-
-    def __enter__(self) -> Tx:
-        self._lock.acquire()
-        try:
-            self._sync.ensure(self._tx.cursor.connection, self._durable)
-            self._tx.cursor.execute(self._begin)
-        except BaseException:
-            self._lock.release()
-            raise
-        return self._tx
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        cursor = self._tx.cursor
-        try:
-            if exc_type is None:
-                try:
-                    cursor.execute("COMMIT")
-                except BaseException:
-                    # A failed COMMIT (a deferred constraint, a full disk) leaves the
-                    # transaction open: end it before the error goes on.
-                    cursor.execute("ROLLBACK")
-                    raise
-            else:
-                cursor.execute("ROLLBACK")
-        finally:
-            self._lock.release()
-
-
-def _connect(target: str, wal: bool) -> apsw.Connection:
-    """A connection to ``target`` as every store uses it. Autocommit mode: transactions are
-    begun and ended explicitly (:class:`_Transaction`)."""
-    conn = apsw.Connection(target, flags=_OPEN_FLAGS)
-    # Plans that never depend on bound values: APSW's SQLite is built with STAT4, which
-    # otherwise prepares a statement again whenever a value compared with an indexed
-    # column is bound anew (every list page's organization ID: most of the page's cost).
-    conn.config(apsw.SQLITE_DBCONFIG_ENABLE_QPSG, 1)
-    conn.execute("PRAGMA busy_timeout=5000")
-    if wal:
-        conn.execute("PRAGMA journal_mode=WAL")  # the first read of the file: a foreign one fails here
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    return conn
 
 
 class Store:
@@ -150,9 +66,9 @@ class Store:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         target = ":memory:" if path is None else str(path)
-        self._lock_file = _claim(path) if path is not None and claim else None
+        self._lock_file = claim_database(path) if path is not None and claim else None
         try:
-            self._conn = _connect(target, wal=path is not None)
+            self._conn = connect(target, wal=path is not None)
         except (apsw.CantOpenError, apsw.NotADBError, apsw.CorruptError) as exc:
             if self._lock_file is not None:
                 self._lock_file.close()
@@ -162,6 +78,9 @@ class Store:
         self._sync = SyncMode()
         if path is not None and self.groups_commits:
             self.group_commit = GroupCommit(path.with_name(path.name + "-wal"))
+            self.group_commit.end_batch = self.end_batch
+        # The requests' transaction left open for the next ones (store/durability.py).
+        self._batch_open = False
         # A Tx holds the connection and its one cursor: one serves every transaction (they take turns).
         self._tx = Tx(self._conn)
         self.migrate()
@@ -171,13 +90,14 @@ class Store:
         """Where the data lives, for humans."""
         return "memory (nothing is written to disk)" if self.path is None else str(self.path)
 
-    def transaction(self, durable: bool = True, immediate: bool = False) -> _Transaction:
+    def transaction(self, durable: bool = True, immediate: bool = False) -> Transaction:
         """A transaction committed on success and rolled back on any exception (``with`` it).
 
         ``durable=False``: committed before the response, but without waiting for the disk.
         ``immediate``: take the write lock at BEGIN (waiting for it), not at the first write
         (only a database several processes write needs it: ``store/workers.py``)."""
-        return _Transaction(self._tx, self._lock, durable, self._sync, "BEGIN IMMEDIATE" if immediate else "BEGIN")
+        return Transaction(self._tx, self._lock, durable, self._sync, "BEGIN IMMEDIATE" if immediate else "BEGIN",
+                            self.end_batch)
 
     def run(self, work: Callable[[Tx], T], durable: bool = True) -> T:
         """``work(tx)`` in one transaction, run again from the start (a fresh transaction)
@@ -202,29 +122,70 @@ class Store:
         """``with self.transaction(durable) as tx: return work(tx)``, written out: the one
         transaction of every request, with no context-manager object or new ``Tx`` each time.
 
-        A durable commit of a request leaves its sync to the group commit the app awaits
-        before answering (``store/durability.py``); any other waits for the disk itself."""
+        A durable request that writes leaves its transaction open as the batch that the
+        next requests join and the group commit the app awaits before answering commits
+        and syncs (``store/durability.py``); any other transaction waits for the disk itself."""
         conn, tx = self._conn, self._tx
         cursor = tx.cursor
-        group = self.group_commit.enabled and durable and IN_REQUEST.get()
+        in_request = self.group_commit.enabled and IN_REQUEST.get()
         with self._lock:
+            if self._batch_open:
+                if in_request:
+                    return self._run_in_batch(work)
+                self.end_batch()
+            group = in_request and durable
             self._sync.ensure(conn, durable and not group)
             cursor.execute("BEGIN")
             try:
                 result = work(tx)
-                wrote = group and conn.txn_state() == apsw.SQLITE_TXN_WRITE
             except BaseException:
                 cursor.execute("ROLLBACK")
                 raise
+            if group and conn.txn_state() == apsw.SQLITE_TXN_WRITE:
+                self._batch_open = True  # committed by the group commit, with the requests after it
+                self.group_commit.open_batch()
+                return result
             try:
                 cursor.execute("COMMIT")
             except BaseException:
                 # A failed COMMIT leaves the transaction open: end it before the error goes on.
                 cursor.execute("ROLLBACK")
                 raise
-            if wrote:
-                self.group_commit.committed += 1
             return result
+
+    def _run_in_batch(self, work: Callable[[Tx], T]) -> T:
+        """``work(tx)`` in a savepoint of the open batch (the lock held): an error rolls back
+        its own writes only. Its answer waits for the batch's commit, which it may have seen."""
+        cursor = self._tx.cursor
+        cursor.execute("SAVEPOINT request")
+        try:
+            result = work(self._tx)
+        except BaseException as exc:
+            if self._conn.get_autocommit():
+                # SQLite rolled the whole transaction back (a full disk, an I/O error).
+                self._batch_open = False
+                self.group_commit.lose(exc)
+            else:
+                cursor.execute("ROLLBACK TO request")
+                cursor.execute("RELEASE request")
+            raise
+        cursor.execute("RELEASE request")
+        self.group_commit.committed += 1
+        return result
+
+    def end_batch(self) -> None:
+        """Commit the requests' open batch, if there is one (a failed COMMIT rolls it back
+        and fails its requests' answers: ``GroupCommit.lose``)."""
+        with self._lock:
+            if not self._batch_open:
+                return
+            self._batch_open = False
+            try:
+                self._tx.cursor.execute("COMMIT")
+            except Exception as exc:  # noqa: BLE001 - the waiting requests answer for it
+                if not self._conn.get_autocommit():
+                    self._tx.cursor.execute("ROLLBACK")
+                self.group_commit.lose(exc)
 
     def _migration_lock(self) -> ContextManager[object]:
         """Held while migrating: several processes starting at once migrate once."""
@@ -269,9 +230,13 @@ class Store:
         tx.execute("PRAGMA defer_foreign_keys=ON")
         for table in self.tables():
             tx.execute(f"DELETE FROM {table}")  # noqa: S608 - names come from sqlite_master
+        # Every row is gone, so nothing is left to check; and the requests that share the
+        # transaction after this one (store/durability.py) must have their keys checked at once.
+        tx.execute("PRAGMA defer_foreign_keys=OFF")
 
     def close(self) -> None:
         with self._lock:
+            self.end_batch()
             self._conn.close()
             self.group_commit.close()
             if self._lock_file is not None:

@@ -1,6 +1,6 @@
 """SQLite shared by the worker processes of one server (``serve --workers N``).
 
-The parent process claims the database file (the lock file of ``engine._claim``) and
+The parent process claims the database file (the lock file of ``connection.claim_database``) and
 migrates it before any worker starts; the workers inherit the claim's descriptor, so the
 lock is held for as long as any process of the server is alive, and each opens the file
 without claiming it. SQLite's own locking serializes their writes (WAL: readers never
