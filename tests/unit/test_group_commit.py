@@ -117,6 +117,30 @@ def test_the_writes_of_one_turn_of_the_loop_share_one_fsync(
     assert {u["Name"] for u in users} >= {f"user-{n}" for n in range(8)}
 
 
+def test_a_request_ready_a_turn_later_still_joins_the_sync(
+        app: App, organization: str, disk: Disk, events: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ARRIVALS, "unanswered", 3)  # three arrived; the third is parsed a turn later
+
+    async def late() -> tuple[int, Any]:
+        await asyncio.sleep(0)
+        return await create_user(app, events, organization, 3)
+
+    async def main() -> list[tuple[int, Any]]:
+        return await asyncio.gather(create_user(app, events, organization, 1),
+                                    create_user(app, events, organization, 2), late())
+
+    assert [status for status, _ in asyncio.run(main())] == [200] * 3
+    assert events[0] == "fsync" and events.count("fsync") == 1  # the first two waited for the third
+
+
+def test_a_sync_waits_a_few_turns_at_most_for_requests_that_do_not_come(
+        app: App, organization: str, disk: Disk, events: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Counted as arrived but busy elsewhere (hashing a password off the loop, say): not waited for long.
+    monkeypatch.setattr(ARRIVALS, "unanswered", 5)
+    assert asyncio.run(create_user(app, events, organization, 1))[0] == 200
+    assert events == ["fsync", "user-1"]
+
+
 def test_a_request_alone_syncs_its_write_before_its_answer_and_a_read_needs_no_sync(
         app: App, organization: str, disk: Disk, events: list[str]) -> None:
     async def main() -> None:

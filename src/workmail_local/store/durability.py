@@ -50,6 +50,8 @@ log = logging.getLogger("workmail_local.store")
 #: Failed batches remembered for the requests still waiting on them (a request waits one
 #: turn of the loop: a handful of batches at most).
 LOST_BATCHES_KEPT = 64
+#: Turns of the loop a sync waits, at most, for the requests arrived to be waiting too.
+MAX_TURNS = 3
 
 #: True while a request of the event loop runs (set by the ASGI app): its durable commits
 #: may leave the sync to :meth:`GroupCommit.wait`, which the app awaits before answering.
@@ -102,6 +104,7 @@ class GroupCommit:
         self.enabled = wal_path is not None
         self.committed = 0
         self.synced = 0
+        self.waiting = 0  # requests in wait(), yielding to the others
         #: Commits the open batch (the store sets it; a failure is :meth:`lose`'s).
         self.end_batch: Callable[[], None] = lambda: None
         self._batch_from = 0  # ``committed`` before the open batch's first write
@@ -136,16 +139,24 @@ class GroupCommit:
         """Return once the first ``needed`` commits are on disk (``OSError`` if the fsync
         failed, or if the batch holding them could not be committed).
 
-        When other requests have arrived, one turn of the loop first: those already
-        ready run (and join the batch) before this one resumes. The first to resume then
-        commits and syncs for all of them, and the rest find nothing pending. A request
-        alone syncs at once (one client: the same one fsync per write as ever)."""
+        When other requests have arrived, turns of the loop first, until every request
+        arrived is waiting too (at most :data:`MAX_TURNS`: one counted as arrived may be
+        busy elsewhere, hashing a password off the loop): those ready run (and join the
+        batch) before this one resumes, and those parsed a turn later still make it. The
+        first to resume then commits and syncs for all of them, and the rest find nothing
+        pending. A request alone syncs at once (one client: one fsync per write as ever)."""
         if ARRIVALS.unanswered > 1:
+            self.waiting += 1
             try:
-                await asyncio.sleep(0)
+                for _ in range(MAX_TURNS):
+                    await asyncio.sleep(0)
+                    if self.synced >= needed or ARRIVALS.unanswered <= self.waiting:
+                        break
             except asyncio.CancelledError:
                 self.end_batch()  # (shutting down) the other requests' writes are kept
                 raise
+            finally:
+                self.waiting -= 1
         if self.synced < needed:
             self.sync_now()
         if self._lost:
