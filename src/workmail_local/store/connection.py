@@ -87,7 +87,7 @@ class Transaction:
 
 def connect(target: str, wal: bool) -> apsw.Connection:
     """A connection to ``target`` as every store uses it. Autocommit mode: transactions are
-    begun and ended explicitly (:class:`_Transaction`)."""
+    begun and ended explicitly (:class:`Transaction`, ``Store._run_once``)."""
     conn = apsw.Connection(target, flags=_OPEN_FLAGS)
     # Plans that never depend on bound values: APSW's SQLite is built with STAT4, which
     # otherwise prepares a statement again whenever a value compared with an indexed

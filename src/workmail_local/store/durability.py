@@ -47,8 +47,8 @@ import apsw
 
 log = logging.getLogger("workmail_local.store")
 
-#: Failed batches remembered for the requests still waiting on them (a request waits one
-#: turn of the loop: a handful of batches at most).
+#: Failed batches remembered for the requests still waiting on them (a request waits a
+#: few turns of the loop at most: a handful of batches).
 LOST_BATCHES_KEPT = 64
 #: Turns of the loop a sync waits, at most, for the requests arrived to be waiting too.
 MAX_TURNS = 3

@@ -162,9 +162,7 @@ class Store:
             result = work(self._tx)
         except BaseException as exc:
             if self._conn.get_autocommit():
-                # SQLite rolled the whole transaction back (a full disk, an I/O error).
-                self._batch_open = False
-                self.group_commit.lose(exc)
+                self._drop_batch(exc)  # SQLite rolled the whole transaction back (a full disk, an I/O error)
             else:
                 cursor.execute("ROLLBACK TO request")
                 cursor.execute("RELEASE request")
@@ -179,13 +177,20 @@ class Store:
         with self._lock:
             if not self._batch_open:
                 return
-            self._batch_open = False
             try:
                 self._tx.cursor.execute("COMMIT")
             except Exception as exc:  # noqa: BLE001 - the waiting requests answer for it
-                if not self._conn.get_autocommit():
-                    self._tx.cursor.execute("ROLLBACK")
-                self.group_commit.lose(exc)
+                self._drop_batch(exc)
+            else:
+                self._batch_open = False
+
+    def _drop_batch(self, error: BaseException) -> None:
+        """The open batch is lost: rolled back (unless SQLite already did) and recorded, so
+        that its requests answer 500."""
+        self._batch_open = False
+        if not self._conn.get_autocommit():
+            self._tx.cursor.execute("ROLLBACK")
+        self.group_commit.lose(error)
 
     def _migration_lock(self) -> ContextManager[object]:
         """Held while migrating: several processes starting at once migrate once."""
