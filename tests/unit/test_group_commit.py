@@ -375,3 +375,39 @@ def test_closing_the_store_commits_the_open_batch(tmp_path: Path, in_request: No
     store.run(put("unanswered"))
     store.close()
     assert "unanswered" in keys(tmp_path / "db.sqlite3")
+
+
+def test_non_durable_writes_share_a_batch_committed_without_an_fsync(
+        tmp_path: Path, in_request: None, disk: Disk, events: list[str]) -> None:
+    # Mailbox logins' bookkeeping (durable=False): one COMMIT for the turn, no sync.
+    store = Store(tmp_path / "db.sqlite3")
+    group = store.group_commit
+    try:
+        store.run(put("login-1"), durable=False)
+        store.run(put("login-2"), durable=False)
+        store.run(lambda tx: tx.value("SELECT value FROM meta WHERE key = 'login-1'"))  # a read joins too
+        assert group.committed == 3 and group.pending
+        assert {"login-1", "login-2"}.isdisjoint(keys(store.path))  # one open batch
+        asyncio.run(group.wait(group.committed))
+        assert {"login-1", "login-2"} <= keys(store.path)
+        assert events == [] and not group.pending  # committed, and no fsync was needed
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("first_durable", [True, False])
+def test_a_batch_a_durable_write_changed_is_synced_before_any_answer(
+        tmp_path: Path, in_request: None, disk: Disk, events: list[str], first_durable: bool) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    group = store.group_commit
+    try:
+        store.run(put("first"), durable=first_durable)
+        store.run(put("second"), durable=not first_durable)
+        asyncio.run(group.wait(1))  # the first request's answer waits for the sync of the second's write
+        assert events == ["fsync"] and not group.pending
+        assert {"first", "second"} <= keys(store.path)
+        store.run(put("third"), durable=False)
+        asyncio.run(group.wait(group.committed))
+        assert events == ["fsync"]  # the next batch held no durable write
+    finally:
+        store.close()

@@ -27,6 +27,12 @@ writers, and the readers that saw their writes) answers 500 and nothing of it is
 the next batch starts afresh. Anything else that uses the connection (start-up, the
 export thread, SMTP) commits the open batch first.
 
+Writes that need not wait for the disk (``durable=False``: a mailbox login's bookkeeping)
+share batches too: one opens a batch or joins the open one, and its answer waits for the
+batch's COMMIT (one WAL append for the turn, not one per login). A batch that only such
+writes changed is committed without an fsync; one that a durable write changed is synced
+as above, and everything in it waits for that.
+
 Only the single-process SQLite file groups commits (not memory, not PostgreSQL, not the
 file the workers of ``serve --workers`` share, where another process's commit can be
 read before it is synced).
@@ -94,9 +100,10 @@ class GroupCommit:
     """The event loop's commits not yet synced, and the one fsync that syncs them.
 
     ``committed`` counts the requests whose work went into a batch (the first one wrote;
-    the others joined it), ``synced`` how many of them the last fsync covered; only the
-    loop's thread changes either. A request that waits needs ``committed`` as it was when
-    its work ended: every write it may have seen."""
+    the others joined it), ``synced`` how many of them are settled: committed, and on disk
+    unless no durable write was among them (the last fsync covered them, or none was
+    needed); only the loop's thread changes either. A request that waits needs
+    ``committed`` as it was when its work ended: every write it may have seen."""
 
     def __init__(self, wal_path: Path | None) -> None:
         #: The write-ahead log to fsync; ``None``: this store never defers a sync.
@@ -108,19 +115,31 @@ class GroupCommit:
         #: Commits the open batch (the store sets it; a failure is :meth:`lose`'s).
         self.end_batch: Callable[[], None] = lambda: None
         self._batch_from = 0  # ``committed`` before the open batch's first write
+        #: A durable write changed the open batch: its commit must be synced before answers.
+        self.batch_durable = False
+        self._unsynced = False  # a committed batch held a durable write and is not synced yet
         # (first, last, error): batches whose COMMIT failed, by the commit counts they held.
         self._lost: deque[tuple[int, int, BaseException]] = deque(maxlen=LOST_BATCHES_KEPT)
         self._fd: int | None = None  # the log, opened at its first sync
         self._failed: OSError | None = None
 
-    def open_batch(self) -> None:
-        """A request wrote and left its transaction open: the batch starts with its write."""
+    def open_batch(self, durable: bool) -> None:
+        """A request wrote and left its transaction open: the batch starts with its write
+        (``durable``: one whose answer waits for the disk)."""
         self._batch_from = self.committed
         self.committed += 1
+        self.batch_durable = durable
+
+    def batch_committed(self) -> None:
+        """The open batch's COMMIT succeeded: it needs a sync if a durable write was in it."""
+        if self.batch_durable:
+            self._unsynced = True
+            self.batch_durable = False
 
     def lose(self, error: BaseException) -> None:
         """The open batch could not be committed (rolled back): its requests must answer 500."""
         self._lost.append((self._batch_from + 1, self.committed, error))
+        self.batch_durable = False
         log.error("a batch of %d requests' writes could not be committed and was rolled back: %s",
                   self.committed - self._batch_from, error)
 
@@ -163,12 +182,17 @@ class GroupCommit:
             self.check(needed)
 
     def sync_now(self) -> None:
-        """Sync every commit made so far, here and now (``OSError`` if the fsync failed)."""
+        """Commit the open batch and sync every durable commit made so far, here and now
+        (``OSError`` if the fsync failed); batches of non-durable writes only need no fsync."""
         target = self.committed
         self.end_batch()
         if self._failed is not None:
             raise self._failed
+        if not self._unsynced:
+            self.synced = max(self.synced, target)
+            return
         try:
+            self._unsynced = False  # (a failed fsync is remembered in _failed instead)
             self.sync()
         except OSError as exc:
             self._failed = exc

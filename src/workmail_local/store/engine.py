@@ -122,28 +122,28 @@ class Store:
         """``with self.transaction(durable) as tx: return work(tx)``, written out: the one
         transaction of every request, with no context-manager object or new ``Tx`` each time.
 
-        A durable request that writes leaves its transaction open as the batch that the
-        next requests join and the group commit the app awaits before answering commits
-        and syncs (``store/durability.py``); any other transaction waits for the disk itself."""
+        A request that writes leaves its transaction open as the batch that the next
+        requests join and the group commit the app awaits before answering commits (and,
+        if a durable write is in it, syncs: ``store/durability.py``); any other
+        transaction waits for the disk itself."""
         conn, tx = self._conn, self._tx
         cursor = tx.cursor
         in_request = self.group_commit.enabled and IN_REQUEST.get()
         with self._lock:
             if self._batch_open:
                 if in_request:
-                    return self._run_in_batch(work)
+                    return self._run_in_batch(work, durable)
                 self.end_batch()
-            group = in_request and durable
-            self._sync.ensure(conn, durable and not group)
+            self._sync.ensure(conn, durable and not in_request)
             cursor.execute("BEGIN")
             try:
                 result = work(tx)
             except BaseException:
                 cursor.execute("ROLLBACK")
                 raise
-            if group and conn.txn_state() == apsw.SQLITE_TXN_WRITE:
+            if in_request and conn.txn_state() == apsw.SQLITE_TXN_WRITE:
                 self._batch_open = True  # committed by the group commit, with the requests after it
-                self.group_commit.open_batch()
+                self.group_commit.open_batch(durable)
                 return result
             try:
                 cursor.execute("COMMIT")
@@ -153,10 +153,12 @@ class Store:
                 raise
             return result
 
-    def _run_in_batch(self, work: Callable[[Tx], T]) -> T:
+    def _run_in_batch(self, work: Callable[[Tx], T], durable: bool) -> T:
         """``work(tx)`` in a savepoint of the open batch (the lock held): an error rolls back
-        its own writes only. Its answer waits for the batch's commit, which it may have seen."""
+        its own writes only. Its answer waits for the batch's commit, which it may have seen
+        (and for its sync, once a durable write changed the batch)."""
         cursor = self._tx.cursor
+        changes = self._conn.total_changes() if durable else 0
         cursor.execute("SAVEPOINT request")
         try:
             result = work(self._tx)
@@ -168,7 +170,10 @@ class Store:
                 cursor.execute("RELEASE request")
             raise
         cursor.execute("RELEASE request")
-        self.group_commit.committed += 1
+        group = self.group_commit
+        group.committed += 1
+        if durable and not group.batch_durable and self._conn.total_changes() != changes:
+            group.batch_durable = True
         return result
 
     def end_batch(self) -> None:
@@ -183,6 +188,7 @@ class Store:
                 self._drop_batch(exc)
             else:
                 self._batch_open = False
+                self.group_commit.batch_committed()
 
     def _drop_batch(self, error: BaseException) -> None:
         """The open batch is lost: rolled back (unless SQLite already did) and recorded, so
