@@ -115,9 +115,8 @@ class GroupCommit:
         #: Commits the open batch (the store sets it; a failure is :meth:`lose`'s).
         self.end_batch: Callable[[], None] = lambda: None
         self._batch_from = 0  # ``committed`` before the open batch's first write
-        #: A durable write changed the open batch: its commit must be synced before answers.
-        self.batch_durable = False
-        self._unsynced = False  # a committed batch held a durable write and is not synced yet
+        #: A durable write went into a batch since the last fsync: the next sync_now makes one.
+        self.needs_sync = False
         # (first, last, error): batches whose COMMIT failed, by the commit counts they held.
         self._lost: deque[tuple[int, int, BaseException]] = deque(maxlen=LOST_BATCHES_KEPT)
         self._fd: int | None = None  # the log, opened at its first sync
@@ -128,18 +127,12 @@ class GroupCommit:
         (``durable``: one whose answer waits for the disk)."""
         self._batch_from = self.committed
         self.committed += 1
-        self.batch_durable = durable
-
-    def batch_committed(self) -> None:
-        """The open batch's COMMIT succeeded: it needs a sync if a durable write was in it."""
-        if self.batch_durable:
-            self._unsynced = True
-            self.batch_durable = False
+        if durable:
+            self.needs_sync = True
 
     def lose(self, error: BaseException) -> None:
         """The open batch could not be committed (rolled back): its requests must answer 500."""
         self._lost.append((self._batch_from + 1, self.committed, error))
-        self.batch_durable = False
         log.error("a batch of %d requests' writes could not be committed and was rolled back: %s",
                   self.committed - self._batch_from, error)
 
@@ -188,11 +181,11 @@ class GroupCommit:
         self.end_batch()
         if self._failed is not None:
             raise self._failed
-        if not self._unsynced:
+        if not self.needs_sync:
             self.synced = max(self.synced, target)
             return
         try:
-            self._unsynced = False  # (a failed fsync is remembered in _failed instead)
+            self.needs_sync = False  # (a failed fsync is remembered in _failed instead)
             self.sync()
         except OSError as exc:
             self._failed = exc

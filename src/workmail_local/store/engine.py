@@ -157,8 +157,9 @@ class Store:
         """``work(tx)`` in a savepoint of the open batch (the lock held): an error rolls back
         its own writes only. Its answer waits for the batch's commit, which it may have seen
         (and for its sync, once a durable write changed the batch)."""
-        cursor = self._tx.cursor
-        changes = self._conn.total_changes() if durable else 0
+        cursor, group = self._tx.cursor, self.group_commit
+        watch = durable and not group.needs_sync  # whether its writes would make the batch need a sync
+        changes = self._conn.total_changes() if watch else 0
         cursor.execute("SAVEPOINT request")
         try:
             result = work(self._tx)
@@ -170,10 +171,9 @@ class Store:
                 cursor.execute("RELEASE request")
             raise
         cursor.execute("RELEASE request")
-        group = self.group_commit
         group.committed += 1
-        if durable and not group.batch_durable and self._conn.total_changes() != changes:
-            group.batch_durable = True
+        if watch and self._conn.total_changes() != changes:
+            group.needs_sync = True
         return result
 
     def end_batch(self) -> None:
@@ -188,7 +188,6 @@ class Store:
                 self._drop_batch(exc)
             else:
                 self._batch_open = False
-                self.group_commit.batch_committed()
 
     def _drop_batch(self, error: BaseException) -> None:
         """The open batch is lost: rolled back (unless SQLite already did) and recorded, so
