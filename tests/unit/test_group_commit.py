@@ -411,3 +411,99 @@ def test_a_batch_a_durable_write_changed_is_synced_before_any_answer(
         assert events == ["fsync"]  # the next batch held no durable write
     finally:
         store.close()
+
+
+def read(key: str) -> Any:
+    return lambda tx: tx.value("SELECT value FROM meta WHERE key = ?", (key,))
+
+
+class CountingCursor:
+    """The store's cursor, counting the BEGINs run through it."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor, self.begins = cursor, 0
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        if sql == "BEGIN":
+            self.begins += 1
+        return self.cursor.execute(sql, params)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cursor, name)
+
+
+def test_the_reads_of_one_turn_share_one_read_transaction_ended_at_the_next_turn(
+        tmp_path: Path, in_request: None) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    counting = store._tx.cursor = CountingCursor(store._tx.cursor)
+
+    async def turns() -> None:
+        for _ in range(3):
+            store.run(read("clock_offset"))
+        assert counting.begins == 1 and store._conn.txn_state() == apsw.SQLITE_TXN_READ
+        await asyncio.sleep(0)
+        assert store._conn.txn_state() == apsw.SQLITE_TXN_NONE  # ended: checkpoints are never held back
+        store.run(read("clock_offset"))
+        assert counting.begins == 2
+
+    try:
+        asyncio.run(turns())
+        assert not store.group_commit.pending  # reads of committed rows wait for nothing
+    finally:
+        store.close()
+
+
+def test_a_read_outside_an_event_loop_commits_at_once(tmp_path: Path, in_request: None) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    try:
+        store.run(read("clock_offset"))
+        assert store._conn.txn_state() == apsw.SQLITE_TXN_NONE  # nothing would end it
+    finally:
+        store.close()
+
+
+def test_a_write_after_reads_of_the_turn_becomes_the_batch_and_its_error_rolls_back(
+        tmp_path: Path, in_request: None, disk: Disk, events: list[str]) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    group = store.group_commit
+
+    def fails(tx: Any) -> None:
+        put("failed")(tx)
+        raise ValueError("the handler failed after writing")
+
+    async def turn() -> None:
+        store.run(read("clock_offset"))
+        with pytest.raises(ValueError):
+            store.run(fails)  # its own write is the only one in the transaction
+        assert store._conn.txn_state() == apsw.SQLITE_TXN_NONE
+        store.run(read("clock_offset"))
+        store.run(put("written"))
+        assert group.pending and "written" not in keys(store.path)  # the batch, open
+        assert store.run(read("written")) == "v"  # a read after it joins the batch
+        await group.wait(group.committed)
+
+    try:
+        asyncio.run(turn())
+        assert "written" in keys(store.path) and "failed" not in keys(store.path)
+        assert events == ["fsync"] and not group.pending
+    finally:
+        store.close()
+
+
+def test_work_outside_a_request_ends_the_open_read_transaction_first(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+
+    async def turn() -> None:
+        token = durability.IN_REQUEST.set(True)
+        try:
+            store.run(read("clock_offset"))
+        finally:
+            durability.IN_REQUEST.reset(token)
+        assert store._conn.txn_state() == apsw.SQLITE_TXN_READ
+        store.run(put("background"))  # as the export thread would: its own durable transaction
+        assert "background" in keys(store.path)
+
+    try:
+        asyncio.run(turn())
+    finally:
+        store.close()

@@ -30,6 +30,7 @@ from workmail_local.store.connection import Transaction, claim_database, connect
 from workmail_local.store.durability import IN_REQUEST, NEVER, GroupCommit, SyncMode
 from workmail_local.store.migrations import MIGRATIONS
 from workmail_local.store.rows import Tx
+from workmail_local.store.turns import TurnTransactions
 
 T = TypeVar("T")
 log = logging.getLogger("workmail_local.store")
@@ -40,7 +41,7 @@ class StoreUnavailableError(Exception):
     """The database cannot be reached or opened (a bad URL, a server that is down)."""
 
 
-class Store:
+class Store(TurnTransactions):
     """An SQLite database (a file, or memory only) with the schema migrated to the latest version.
 
     The base of every engine: :meth:`run` and :meth:`migrate` are the same code path for
@@ -79,8 +80,10 @@ class Store:
         if path is not None and self.groups_commits:
             self.group_commit = GroupCommit(path.with_name(path.name + "-wal"))
             self.group_commit.end_batch = self.end_batch
-        # The requests' transaction left open for the next ones (store/durability.py).
+        # The requests' transaction left open for the next ones (store/turns.py): the
+        # batch of their writes, or a read transaction.
         self._batch_open = False
+        self._reading = False
         # A Tx holds the connection and its one cursor: one serves every transaction (they take turns).
         self._tx = Tx(self._conn)
         self.migrate()
@@ -122,10 +125,9 @@ class Store:
         """``with self.transaction(durable) as tx: return work(tx)``, written out: the one
         transaction of every request, with no context-manager object or new ``Tx`` each time.
 
-        A request that writes leaves its transaction open as the batch that the next
-        requests join and the group commit the app awaits before answering commits (and,
-        if a durable write is in it, syncs: ``store/durability.py``); any other
-        transaction waits for the disk itself."""
+        A request's transaction is left open for the next requests of the loop's turn, as
+        the batch they join if it wrote, else as a read transaction (``store/turns.py``);
+        any other transaction waits for the disk itself."""
         conn, tx = self._conn, self._tx
         cursor = tx.cursor
         in_request = self.group_commit.enabled and IN_REQUEST.get()
@@ -134,6 +136,10 @@ class Store:
                 if in_request:
                     return self._run_in_batch(work, durable)
                 self.end_batch()
+            elif self._reading:
+                if in_request:
+                    return self._run_after_reads(work, durable)
+                self.end_batch()
             self._sync.ensure(conn, durable and not in_request)
             cursor.execute("BEGIN")
             try:
@@ -141,9 +147,7 @@ class Store:
             except BaseException:
                 cursor.execute("ROLLBACK")
                 raise
-            if in_request and conn.txn_state() == apsw.SQLITE_TXN_WRITE:
-                self._batch_open = True  # committed by the group commit, with the requests after it
-                self.group_commit.open_batch(durable)
+            if in_request and self._keep_open(durable):
                 return result
             try:
                 cursor.execute("COMMIT")
@@ -152,50 +156,6 @@ class Store:
                 cursor.execute("ROLLBACK")
                 raise
             return result
-
-    def _run_in_batch(self, work: Callable[[Tx], T], durable: bool) -> T:
-        """``work(tx)`` in a savepoint of the open batch (the lock held): an error rolls back
-        its own writes only. Its answer waits for the batch's commit, which it may have seen
-        (and for its sync, once a durable write changed the batch)."""
-        cursor, group = self._tx.cursor, self.group_commit
-        watch = durable and not group.needs_sync  # whether its writes would make the batch need a sync
-        changes = self._conn.total_changes() if watch else 0
-        cursor.execute("SAVEPOINT request")
-        try:
-            result = work(self._tx)
-        except BaseException as exc:
-            if self._conn.get_autocommit():
-                self._drop_batch(exc)  # SQLite rolled the whole transaction back (a full disk, an I/O error)
-            else:
-                cursor.execute("ROLLBACK TO request")
-                cursor.execute("RELEASE request")
-            raise
-        cursor.execute("RELEASE request")
-        group.committed += 1
-        if watch and self._conn.total_changes() != changes:
-            group.needs_sync = True
-        return result
-
-    def end_batch(self) -> None:
-        """Commit the requests' open batch, if there is one (a failed COMMIT rolls it back
-        and fails its requests' answers: ``GroupCommit.lose``)."""
-        with self._lock:
-            if not self._batch_open:
-                return
-            try:
-                self._tx.cursor.execute("COMMIT")
-            except Exception as exc:  # noqa: BLE001 - the waiting requests answer for it
-                self._drop_batch(exc)
-            else:
-                self._batch_open = False
-
-    def _drop_batch(self, error: BaseException) -> None:
-        """The open batch is lost: rolled back (unless SQLite already did) and recorded, so
-        that its requests answer 500."""
-        self._batch_open = False
-        if not self._conn.get_autocommit():
-            self._tx.cursor.execute("ROLLBACK")
-        self.group_commit.lose(error)
 
     def _migration_lock(self) -> ContextManager[object]:
         """Held while migrating: several processes starting at once migrate once."""
