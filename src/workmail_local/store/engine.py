@@ -132,13 +132,9 @@ class Store(TurnTransactions):
         cursor = tx.cursor
         in_request = self.group_commit.enabled and IN_REQUEST.get()
         with self._lock:
-            if self._batch_open:
-                if in_request:
-                    return self._run_in_batch(work, durable)
-                self.end_batch()
-            elif self._reading:
-                if in_request:
-                    return self._run_after_reads(work, durable)
+            if self._batch_open or self._reading:
+                if in_request:  # joins the turn's open transaction
+                    return (self._run_in_batch if self._batch_open else self._run_after_reads)(work, durable)
                 self.end_batch()
             self._sync.ensure(conn, durable and not in_request)
             cursor.execute("BEGIN")
