@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from workmail_local.access_log import escape
 from workmail_local.context import RequestContext
 from workmail_local.idempotency import run_once
 from workmail_local.protocol.errors import (
@@ -138,11 +137,7 @@ class AwsPipeline:
             log.error("request %s failed:\n%s", request_id, traceback.format_exc())
             payload = orjson.dumps(internal_failure(request_id))
             extra.append((b"x-amzn-errortype", InternalFailure.code.encode()))
-        if self.access_log.enabled:
-            elapsed = (time.perf_counter() - started) * 1000
-            self.access_log.write(f"{escape(op_label)} account={escape(account)} region={escape(region)} "
-                                  f"status={status} error={error} "
-                                  f"{elapsed:.1f}ms{f' request_id={request_id}' if status >= 500 else ''}")
+        self.access_log.request(op_label, account, region, status, error, started, request_id)
         return status, payload, extra
 
     def _route(self, method: str, path: str, target: str) -> tuple[Operation, Any]:

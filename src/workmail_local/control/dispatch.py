@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from workmail_local.access_log import escape
+from workmail_local.access_log import elapsed_ms, escape
 from workmail_local.control import (
     ADMIN,
     CONTROL_SIGNING_NAME,
@@ -102,7 +102,6 @@ class ControlDispatch:
             log.error("control request %s failed:\n%s", request_id, traceback.format_exc())
             result = internal_failure(request_id)
         if self.access_log.enabled:
-            elapsed = (time.perf_counter() - started) * 1000
             self.access_log.write(f"{escape(method)} {escape(path)} account={escape(account)} "
-                                  f"region={escape(region)} status={status} error={error} {elapsed:.1f}ms")
+                                  f"region={escape(region)} status={status} error={error} {elapsed_ms(started)}")
         return status, orjson.dumps(result), extra
