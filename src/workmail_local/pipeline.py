@@ -29,6 +29,7 @@ from workmail_local.protocol.errors import (
     internal_failure,
 )
 from workmail_local.protocol.model import Operation
+from workmail_local.protocol.serialize import RenderedStructure
 from workmail_local.protocol.sigv4 import ALGORITHM, DEFAULT_ACCOUNT, DEFAULT_REGION, account_for, claimed_scope, verify
 from workmail_local.protocol.validate import summary
 from workmail_local.store import Tx
@@ -183,4 +184,6 @@ class AwsPipeline:
             if op.service.strict_output and op.serialize is not None:
                 op.serialize({})  # strict mode: an empty answer must have no required members
             return b"{}"
-        return orjson.dumps(op.serialize(result) if op.serialize is not None else result)
+        if op.serialize is None or result.__class__ is RenderedStructure:  # written as it is
+            return orjson.dumps(result)
+        return orjson.dumps(op.serialize(result))

@@ -1,6 +1,7 @@
-"""Row serializers (``compile_rows``) write exactly what the shape's serializer writes for
-the same values as dicts — for every list of structures in every hosted output — and a
-:class:`Rendered` list is passed through, not walked again."""
+"""Row serializers (``compile_rows``, and ``compile_structure`` for a whole answer) write
+exactly what the shape's serializer writes for the same values as dicts — for every list
+of structures and every output of every hosted operation — and a :class:`Rendered` list
+is passed through, not walked again."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import orjson
 import pytest
 
 from tests.unit.test_roundtrip import WHEN, sample
-from workmail_local.protocol.model import load_service, row_serializer
+from workmail_local.protocol.model import answer_serializer, load_service, row_serializer
 from workmail_local.protocol.serialize import (
     OutputShapeError,
     Rendered,
+    RenderedStructure,
     compile_rows,
     compile_serializer,
+    compile_structure,
 )
 from workmail_local.services import HOSTED
 
@@ -95,3 +98,53 @@ def test_strict_rows_need_every_required_member() -> None:
         rows([[None if n == required[0] else values[n] for n in names]])
     # Not strict: the None is omitted, as the plain serializer omits it.
     assert required[0] not in compile_rows(item, names)([[None if n == required[0] else values[n] for n in names]])[0]
+
+
+def outputs() -> list[tuple[str, str]]:
+    """(service, operation) of every hosted operation with an output structure."""
+    return [(service_name, op_name) for service_name in HOSTED
+            for op_name, op in load_service(service_name).operations.items()
+            if op.model.output_shape is not None and op.model.output_shape.members]
+
+
+@pytest.mark.parametrize(("service_name", "op_name"), outputs())
+def test_an_answer_is_written_as_the_serializer_writes_it(service_name: str, op_name: str) -> None:
+    shape = load_service(service_name).operations[op_name].model.output_shape
+    full = sample(shape)
+    columns = {name: f"col_{i}" for i, name in enumerate(shape.members)}
+    for values in (full, {n: v if i % 2 else None for i, (n, v) in enumerate(full.items())}):
+        row = {columns[n]: v for n, v in values.items()} | {"unrelated": 1}
+        answer = compile_structure(shape, columns)(row)
+        assert type(answer) is RenderedStructure
+        assert orjson.dumps(answer) == orjson.dumps(compile_serializer(shape)(values))
+
+
+def test_an_answer_writes_stored_booleans_as_booleans() -> None:
+    shape = load_service("workmail").operations["DescribeGroup"].model.output_shape
+    answer = compile_structure(shape, {"GroupId": "id", "HiddenFromGlobalAddressList": "hidden", "Email": "email"})
+    assert answer({"id": "g-1", "hidden": 0, "email": None}) == {"GroupId": "g-1", "HiddenFromGlobalAddressList": False}
+    assert answer({"id": "g-1", "hidden": 1, "email": None})["HiddenFromGlobalAddressList"] is True
+
+
+def test_strict_answers_need_every_required_member() -> None:
+    shape = load_service("identitystore").operations["DescribeUser"].model.output_shape
+    required = list(shape.required_members)
+    assert required
+    columns = {name: name for name in shape.members}
+    with pytest.raises(OutputShapeError, match="never written"):
+        compile_structure(shape, {n: n for n in shape.members if n != required[0]}, strict=True)
+    values = sample(shape)
+    assert compile_structure(shape, columns, strict=True)(values)
+    with pytest.raises(OutputShapeError, match=f"required member '{required[0]}' is missing"):
+        compile_structure(shape, columns, strict=True)({**values, required[0]: None})
+    with pytest.raises(ValueError, match="'Password'"):
+        compile_structure(shape, {"Password": "password"})
+
+
+def test_answer_serializers_are_remembered_by_their_mapping() -> None:
+    op = load_service("workmail").operations["DescribeGroup"]
+    columns = {"GroupId": "id", "Name": "name"}
+    assert answer_serializer(op, columns) is answer_serializer(op, columns)
+    same_content = dict(columns)
+    assert answer_serializer(op, same_content) is not answer_serializer(op, columns)
+    assert answer_serializer(op, same_content)({"id": "g", "name": "n"}) == {"GroupId": "g", "Name": "n"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import DataNotFoundError
@@ -19,10 +20,12 @@ from workmail_local.protocol.errors import ModelErrors
 from workmail_local.protocol.pagination import PageSpec, page_spec
 from workmail_local.protocol.parse import Parser, compile_parser
 from workmail_local.protocol.serialize import (
+    RenderedStructure,
     RowSerializer,
     Serializer,
     compile_rows,
     compile_serializer,
+    compile_structure,
     strict_from_env,
 )
 from workmail_local.protocol.validate import Validator, compile_validator
@@ -64,6 +67,10 @@ class Service:
     serializers: dict[str, Any] = field(default_factory=dict)
     # (operation, result key, member names) → its compiled row serializer (row_serializer).
     row_serializers: dict[tuple[str, str, tuple[str, ...]], RowSerializer] = field(default_factory=dict)
+    # (operation, id of the columns mapping) → the mapping and its compiled answer serializer
+    # (answer_serializer). Keeping the mapping keeps its id from being reused.
+    answer_serializers: dict[tuple[str, int], tuple[dict[str, str], Callable[[Any], RenderedStructure]]] = field(
+        default_factory=dict)
 
     @property
     def target_prefix(self) -> str:
@@ -151,6 +158,19 @@ def row_serializer(op: Operation, result_key: str, names: tuple[str, ...]) -> Ro
         shape = op.model.output_shape.members[result_key].member
         rows = op.service.row_serializers[key] = compile_rows(shape, names, op.service.strict_output)
     return rows
+
+
+def answer_serializer(op: Operation, columns: dict[str, str]) -> Callable[[Any], RenderedStructure]:
+    """The serializer of one stored row as ``op``'s whole answer, member ``m`` being the
+    row's column ``columns[m]`` (:func:`~workmail_local.protocol.serialize.compile_structure`;
+    compiled on first use, then remembered by the mapping's identity: pass the same
+    mapping, a module's constant, on every request)."""
+    key = (op.name, id(columns))
+    known = op.service.answer_serializers.get(key)
+    if known is None or known[0] is not columns:
+        known = op.service.answer_serializers[key] = (
+            columns, compile_structure(op.model.output_shape, columns, op.service.strict_output))
+    return known[1]
 
 
 def _compile_on_first_use(op: Operation) -> None:

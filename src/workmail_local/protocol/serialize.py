@@ -44,6 +44,13 @@ class Rendered(list):  # type: ignore[type-arg]
     __slots__ = ()
 
 
+class RenderedStructure(dict):  # type: ignore[type-arg]
+    """An operation's answer already in wire form (made by a :func:`compile_structure`
+    serializer): the pipeline writes it without the output shape's serializer."""
+
+    __slots__ = ()
+
+
 def _timestamp(value: Any) -> float:
     if value.__class__ is float:  # what the store holds: the usual case first
         return to_millisecond(value)
@@ -128,37 +135,60 @@ def compile_rows(shape: Any, names: Sequence[str], strict: bool = False) -> RowS
     model's, each written as a literal with ``repr``. ``strict``: a row missing a required
     member raises :class:`OutputShapeError`. A name the shape does not have is a
     programming error, raised here."""
-    unknown = [name for name in names if name not in shape.members]
+    scope, body = _member_code(shape, dict(zip(names, range(len(names)))), strict, "        ")
+    lines = ["def rows(values):", "    out = Rendered()", "    add = out.append", "    for row in values:",
+             "        item = {}", *body, "        add(item)", "    return out"]
+    exec("\n".join(lines), scope)  # noqa: S102 - from the model's member names (_member_code)
+    rows: RowSerializer = scope["rows"]
+    return rows
+
+
+def compile_structure(shape: Any, columns: dict[str, str], strict: bool = False) -> Callable[[Any], RenderedStructure]:
+    """The serializer of one stored row as structure ``shape`` (a Describe answer): member
+    ``m`` is ``row[columns[m]]``, written as :func:`compile_rows` writes a list's items. Its
+    result is a :class:`RenderedStructure`, which the pipeline writes as it is: the answer
+    is built once, with no dict of Python values in between and no walk of it afterwards."""
+    scope, body = _member_code(shape, columns, strict, "    ")
+    lines = ["def structure(row):", "    item = RenderedStructure()", *body, "    return item"]
+    scope["RenderedStructure"] = RenderedStructure
+    exec("\n".join(lines), scope)  # noqa: S102 - from the model's member names (_member_code)
+    structure: Callable[[Any], RenderedStructure] = scope["structure"]
+    return structure
+
+
+def _member_code(shape: Any, keys: dict[str, Any], strict: bool, indent: str) -> tuple[dict[str, Any], list[str]]:
+    """The statements writing ``item[m] = row[keys[m]]`` for each member ``m`` of ``shape``
+    (in wire form; ``None`` omitted), and the scope they run in."""
+    unknown = [name for name in keys if name not in shape.members]
     if unknown:
         raise ValueError(f"{shape.name} has no member {', '.join(map(repr, unknown))}")
     memo: dict[str, Serializer | None] = {}
     scope: dict[str, Any] = {"Rendered": Rendered, "OutputShapeError": OutputShapeError, "_float": float,
-                             "_ms": to_millisecond}
-    lines = ["def rows(values):", "    out = Rendered()", "    add = out.append", "    for row in values:",
-             "        item = {}"]
-    for i, name in enumerate(names):
-        sub = compile_serializer(shape.members[name], memo, strict)
-        lines.append(f"        value = row[{i}]")
-        if sub is None:
-            lines.append(f"        if value is not None: item[{name!r}] = value")
+                             "_ms": to_millisecond, "_bool": bool}
+    lines = []
+    for i, (name, key) in enumerate(keys.items()):
+        member = shape.members[name]
+        sub = compile_serializer(member, memo, strict)
+        lines.append(f"{indent}value = row[{key!r}]")
+        if sub is None and member.type_name == "boolean":  # SQLite stores booleans as 0 and 1
+            lines.append(f"{indent}if value is not None: item[{name!r}] = _bool(value)")
+        elif sub is None:
+            lines.append(f"{indent}if value is not None: item[{name!r}] = value")
         elif sub is _timestamp:  # the store's floats rounded here; anything else as the serializer does
-            lines.append(f"        if value is not None: item[{name!r}] = _ms(value) "
+            lines.append(f"{indent}if value is not None: item[{name!r}] = _ms(value) "
                          f"if value.__class__ is _float else s{i}(value)")
             scope[f"s{i}"] = sub
         else:
-            lines.append(f"        if value is not None: item[{name!r}] = s{i}(value)")
+            lines.append(f"{indent}if value is not None: item[{name!r}] = s{i}(value)")
             scope[f"s{i}"] = sub
     if strict:
-        missing = [name for name in shape.required_members if name not in names]
+        missing = [name for name in shape.required_members if name not in keys]
         if missing:
             raise OutputShapeError(f"{shape.name}: required member {', '.join(map(repr, missing))} is never written")
         for name in shape.required_members:
-            lines.append(f"        if {name!r} not in item: raise OutputShapeError("
+            lines.append(f"{indent}if {name!r} not in item: raise OutputShapeError("
                          f"{shape.name + ': required member ' + repr(name) + ' is missing'!r})")
-    lines += ["        add(item)", "    return out"]
-    exec("\n".join(lines), scope)  # noqa: S102 - the code above, from the model's member names
-    rows: RowSerializer = scope["rows"]
-    return rows
+    return scope, lines
 
 
 def _checked(shape: Any, serialize_structure: Serializer) -> Serializer:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from workmail_local.context import RequestContext
-from workmail_local.protocol.model import row_serializer
+from workmail_local.protocol.model import answer_serializer, row_serializer
+from workmail_local.protocol.serialize import RenderedStructure
 from workmail_local.services.workmail.api import errors
 from workmail_local.store import Row
 
@@ -231,6 +232,23 @@ def check_name_not_reserved(name: str) -> None:
 def state_dates(row: Row) -> dict[str, Any]:
     """``State``, ``EnabledDate`` and ``DisabledDate`` as every summary writes them."""
     return {"State": row["state"], "EnabledDate": row["enabled_at"], "DisabledDate": row["disabled_at"]}
+
+
+#: What every Describe{User,Group,Resource} answers of an entity, whatever its kind: member → column.
+DESCRIBED = {"Name": "name", "Email": "email", "State": "state", "EnabledDate": "enabled_at",
+             "DisabledDate": "disabled_at", "HiddenFromGlobalAddressList": "hidden_from_gal"}
+
+
+def columns_for(answer: dict[str, str]) -> str:
+    """The columns :func:`find` must read for an answer of ``answer``'s columns (and its own)."""
+    return ", ".join(dict.fromkeys((*STATE_COLUMNS.split(", "), *answer.values())))
+
+
+def describe_as(ctx: RequestContext, entity: Entity, answer: dict[str, str]) -> RenderedStructure:
+    """The entity's Describe answer, member ``m`` being its column ``answer[m]``, written
+    in one step by the operation's compiled answer serializer (``answer`` must be the same
+    mapping, a module constant, every time: the serializer is remembered by it)."""
+    return answer_serializer(ctx.operation, answer)(entity.row)
 
 
 def described(entity: Entity) -> dict[str, Any]:

@@ -54,11 +54,16 @@ def create_group(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     return {"GroupId": group_id}
 
 
+# DescribeGroup's answer: member → column of the directory_groups row.
+_DESCRIBED = {"GroupId": "id", **entities.DESCRIBED}
+_DESCRIBED_COLUMNS = entities.columns_for(_DESCRIBED)
+
+
 @handlers("DescribeGroup")
 def describe_group(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    group = entities.require(ctx, org["id"], params["GroupId"], (GROUP,))
-    return {"GroupId": group.id, **entities.described(group)}
+    group = entities.require(ctx, org["id"], params["GroupId"], (GROUP,), columns=_DESCRIBED_COLUMNS)
+    return entities.describe_as(ctx, group, _DESCRIBED)
 
 
 @handlers("UpdateGroup")

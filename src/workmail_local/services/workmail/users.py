@@ -94,32 +94,22 @@ def create_user(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     return {"UserId": user_id}
 
 
-def describe(user: entities.Entity) -> dict[str, Any]:
-    """DescribeUser's answer for a stored user."""
-    row = user.row
-    return {
-        "UserId": row["id"],
-        **entities.described(user),
-        "DisplayName": row["display_name"],
-        "UserRole": row["role"],
-        "MailboxProvisionedDate": row["mailbox_provisioned_at"],
-        "MailboxDeprovisionedDate": row["mailbox_deprovisioned_at"],
-        "IdentityProviderUserId": row["identity_provider_user_id"],
-        "IdentityProviderIdentityStoreId": row["identity_provider_identity_store_id"],
-        **{member: row[column] for member, column in ATTRIBUTES.items()},
-    }
-
-
-# What describe() reads of a users row (a row has 33 columns; each one read costs).
-_DESCRIBED_COLUMNS = ", ".join((entities.STATE_COLUMNS, "display_name, role, enabled_at, disabled_at, hidden_from_gal,"
-                                " mailbox_provisioned_at, mailbox_deprovisioned_at, identity_provider_user_id,"
-                                " identity_provider_identity_store_id", *ATTRIBUTES.values()))
+# DescribeUser's answer: member → column of the users row.
+_DESCRIBED = {
+    "UserId": "id", **entities.DESCRIBED, "DisplayName": "display_name", "UserRole": "role",
+    "MailboxProvisionedDate": "mailbox_provisioned_at", "MailboxDeprovisionedDate": "mailbox_deprovisioned_at",
+    "IdentityProviderUserId": "identity_provider_user_id",
+    "IdentityProviderIdentityStoreId": "identity_provider_identity_store_id", **ATTRIBUTES,
+}
+# What it reads of a users row (a row has 33 columns; each one read costs).
+_DESCRIBED_COLUMNS = entities.columns_for(_DESCRIBED)
 
 
 @handlers("DescribeUser")
 def describe_user(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    return describe(entities.require(ctx, org["id"], params["UserId"], (USER,), columns=_DESCRIBED_COLUMNS))
+    user = entities.require(ctx, org["id"], params["UserId"], (USER,), columns=_DESCRIBED_COLUMNS)
+    return entities.describe_as(ctx, user, _DESCRIBED)
 
 
 # What a ListUsers page says of each user: member → column.
