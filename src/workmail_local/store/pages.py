@@ -15,6 +15,27 @@ from workmail_local.store.rows import Row, Tx
 Fetch = Callable[[list[Any] | None, int], list[Row]]
 
 
+# (select, where, order) → the first page's query and a later page's. The queries of a list
+# operation are the same on every request (filters change their arguments, not their text),
+# so they are built once; the memo is bounded all the same.
+_QUERIES: dict[tuple[str, str, tuple[str, ...]], tuple[str, str]] = {}
+REMEMBERED_QUERIES = 1024
+
+
+def _queries(select: str, where: str, order: tuple[str, ...]) -> tuple[str, str]:
+    key = (select, where, order)
+    queries = _QUERIES.get(key)
+    if queries is None:
+        columns = ", ".join(order)
+        ordered = f" ORDER BY {columns} LIMIT ?"
+        after = f" AND ({columns}) > ({', '.join('?' for _ in order)})"
+        queries = (f"{select} WHERE {where}{ordered}", f"{select} WHERE {where}{after}{ordered}")
+        if len(_QUERIES) >= REMEMBERED_QUERIES:
+            _QUERIES.clear()
+        _QUERIES[key] = queries
+    return queries
+
+
 def keyset(tx: Tx, select: str, where: str, args: Sequence[Any],
            order: Sequence[str], tuples: bool = False) -> tuple[Fetch, Callable[[Any], list[Any]]]:
     """``(fetch, cursor_of)`` for :func:`workmail_local.protocol.pagination.paginate`.
@@ -23,22 +44,17 @@ def keyset(tx: Tx, select: str, where: str, args: Sequence[Any],
     their bare names, so the query must select them. ``tuples``: rows are plain tuples
     (``Tx.tuples``) whose last columns are the ``order`` ones, in that order.
     """
-    columns = ", ".join(order)
-    after_sql = f" AND ({columns}) > ({', '.join('?' for _ in order)})"
-    ordered = f" ORDER BY {columns} LIMIT ?"
-    names = [column.rpartition(".")[2] for column in order]
+    order = tuple(order)
+    first, later = _queries(select, where, order)
     read = tx.tuples if tuples else tx.all
-    width = len(order)
 
     def fetch(after: list[Any] | None, limit: int) -> list[Any]:
         if after is None:
-            return read(f"{select} WHERE {where}{ordered}", (*args, limit))
-        return read(f"{select} WHERE {where}{after_sql}{ordered}", (*args, *after, limit))
+            return read(first, (*args, limit))
+        return read(later, (*args, *after, limit))
 
-    def cursor_of(row: Row) -> list[Any]:
-        return [row[name] for name in names]
-
-    def cursor_of_tuple(row: tuple[Any, ...]) -> list[Any]:
-        return list(row[-width:])
-
-    return fetch, cursor_of_tuple if tuples else cursor_of
+    if tuples:
+        width = len(order)
+        return fetch, lambda row: list(row[-width:])
+    names = [column.rpartition(".")[2] for column in order]
+    return fetch, lambda row: [row[name] for name in names]
