@@ -53,9 +53,9 @@ def list_aliases(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         params,
         "SELECT address, alias_rank, created_at, address_key FROM (SELECT address, 1 - is_primary AS alias_rank,"
         " created_at, address_key, entity_id FROM email_addresses) AS a",
-        "entity_id = ?", [entity.id], ("alias_rank", "created_at", "address_key"),
+        "entity_id = ?", [entity.id], ("alias_rank", "created_at", "address_key"), tuples=True,
     )
-    return {"Aliases": [r["address"] for r in rows], "NextToken": next_token}
+    return {"Aliases": [row[0] for row in rows], "NextToken": next_token}
 
 
 @handlers("UpdatePrimaryEmailAddress")
