@@ -81,8 +81,7 @@ class AccessLog:
         if start is None:
             start = _remember(self._starts, key,
                               f"{escape(operation)} account={escape(account)} region={escape(region)} status=")
-        tenths = int((time.perf_counter() - started) * 10000.0 + 0.5)
-        line = f"{start}{status} error={error} {tenths // 10}.{tenths % 10}ms"
+        line = f"{start}{status} error={error} {elapsed_ms(started)}"
         self._add(line if status < 500 else f"{line} request_id={request_id}")
 
     def write(self, line: str) -> None:

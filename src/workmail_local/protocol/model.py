@@ -7,9 +7,9 @@ request path only looks things up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import DataNotFoundError

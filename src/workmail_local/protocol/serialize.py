@@ -136,6 +136,7 @@ def compile_rows(shape: Any, names: Sequence[str], strict: bool = False) -> RowS
     member raises :class:`OutputShapeError`. A name the shape does not have is a
     programming error, raised here."""
     scope, body = _member_code(shape, dict(zip(names, range(len(names)))), strict, "        ")
+    scope["Rendered"] = Rendered
     lines = ["def rows(values):", "    out = Rendered()", "    add = out.append", "    for row in values:",
              "        item = {}", *body, "        add(item)", "    return out"]
     exec("\n".join(lines), scope)  # noqa: S102 - from the model's member names (_member_code)
@@ -163,8 +164,8 @@ def _member_code(shape: Any, keys: dict[str, Any], strict: bool, indent: str) ->
     if unknown:
         raise ValueError(f"{shape.name} has no member {', '.join(map(repr, unknown))}")
     memo: dict[str, Serializer | None] = {}
-    scope: dict[str, Any] = {"Rendered": Rendered, "OutputShapeError": OutputShapeError, "_float": float,
-                             "_ms": to_millisecond, "_bool": bool}
+    scope: dict[str, Any] = {"OutputShapeError": OutputShapeError, "_float": float, "_ms": to_millisecond,
+                             "_bool": bool}
     lines = []
     for i, (name, key) in enumerate(keys.items()):
         member = shape.members[name]

@@ -252,10 +252,12 @@ def describe_as(ctx: RequestContext, entity: Entity, answer: dict[str, str]) -> 
 
 
 def described(entity: Entity) -> dict[str, Any]:
-    """What every Describe{User,Group,Resource} answers of an entity, whatever its kind."""
+    """:data:`DESCRIBED` of an entity as a dict, for an answer that is more than columns
+    (``DescribeResource``). The stored 0/1 becomes a boolean here: the output serializer
+    passes booleans through."""
     row = entity.row
-    return {"Name": row["name"], "Email": row["email"], "State": row["state"], "EnabledDate": row["enabled_at"],
-            "DisabledDate": row["disabled_at"], "HiddenFromGlobalAddressList": bool(row["hidden_from_gal"])}
+    return {**{member: row[column] for member, column in DESCRIBED.items()},
+            "HiddenFromGlobalAddressList": bool(row["hidden_from_gal"])}
 
 
 def filter_clause(filters: dict[str, Any], prefix_columns: dict[str, str]) -> tuple[str, list[Any]]:
