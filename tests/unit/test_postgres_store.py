@@ -187,3 +187,26 @@ def test_non_durable_transactions_skip_the_flush_for_themselves_only(store: Post
         assert tx.value("SHOW synchronous_commit") == "off"
     with store.transaction() as tx:
         assert tx.value("SHOW synchronous_commit") == "on"
+
+
+def test_begin_travels_with_the_first_statement_and_an_empty_transaction_never_begins(store: PostgresStore) -> None:
+    with store.transaction() as tx:
+        pass  # nothing ran: nothing to commit, and no warning about a missing transaction
+    with store.transaction() as tx:
+        assert tx.value("SELECT current_setting('transaction_isolation')") == "serializable"
+        assert tx.value("SELECT now() = statement_timestamp()") is False  # inside BEGIN … COMMIT
+        tx.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+    with pytest.raises(psycopg.errors.UniqueViolation), store.transaction() as tx:
+        tx.execute("INSERT INTO meta (key, value) VALUES ('b', '1')")  # rolled back with the next one
+        tx.execute("INSERT INTO meta (key, value) VALUES ('a', '2')")
+    with store.transaction() as tx:
+        assert [r["key"] for r in tx.all("SELECT key FROM meta WHERE key IN ('a', 'b')")] == ["a"]
+
+
+def test_a_connection_the_database_dropped_is_opened_again(store: PostgresStore) -> None:
+    with store.transaction() as tx:
+        backend = tx.value("SELECT pg_backend_pid()")
+    with psycopg.connect(DATABASE_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+    with store.transaction() as tx:
+        assert tx.value("SELECT pg_backend_pid()") != backend

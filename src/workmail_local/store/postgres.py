@@ -69,11 +69,17 @@ def ddl(statement: str) -> str:
     return statement
 
 
-def _row_factory(cursor: Any) -> Any:
-    if cursor.description is None:
-        return tuple
-    names = tuple(column.name for column in cursor.description)
-    return lambda values: Row(zip(names, values))
+# SQL text → the column names of its result, read off the first result (as on SQLite:
+# ``store/rows.py``): describing every result built a Column object per column per row set.
+_COLUMNS: dict[str, tuple[str, ...]] = {}
+
+
+def _names(sql: str, cursor: Any, width: int) -> tuple[str, ...]:
+    """The column names of ``sql``, just executed on ``cursor``, whose rows are ``width`` wide."""
+    names = _COLUMNS.get(sql)
+    if names is None or len(names) != width:  # new, or ``SELECT *`` across a migration
+        names = _COLUMNS[sql] = tuple(column.name for column in cursor.description)
+    return names
 
 
 class _BoolAsInteger(Int8Dumper):
@@ -83,27 +89,67 @@ class _BoolAsInteger(Int8Dumper):
         return super().dump(int(obj))
 
 
-class PgTx(Tx):
-    """:class:`Tx` over a psycopg connection: the same four methods, SQL translated once."""
+_BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE; "
+#: Committed without waiting for the WAL flush (see ``Store.transaction``).
+_BEGIN_NOT_DURABLE = _BEGIN + "SET LOCAL synchronous_commit = off; "
 
-    __slots__ = ()
+
+class PgTx(Tx):
+    """:class:`Tx` over a psycopg connection: the same methods, SQL translated once.
+
+    BEGIN is not a round trip of its own: it goes to the server in front of the
+    transaction's first statement, in one simple-protocol query (values are bound
+    client-side, so every statement is one string). A transaction that runs no statement
+    never begins, and has nothing to commit."""
+
+    __slots__ = ("_store", "opening")
+
+    def __init__(self, store: PostgresStore, opening: str) -> None:
+        self._store, self.opening = store, opening
+        self._conn, self.cursor = store._conn, store._cursor
+
+    def _run(self, sql: str, params: Sequence[Any]) -> Any:
+        """The cursor holding the result of ``sql``."""
+        if not self.opening:
+            return self.cursor.execute(translate(sql), tuple(params))
+        opening, self.opening = self.opening, ""
+        query = opening + translate(sql)
+        try:
+            cursor = self.cursor.execute(query, tuple(params))
+        except psycopg.OperationalError:
+            if not (self._conn.broken or self._conn.closed):
+                raise
+            # The connection died while idle (the database restarted): the transaction had
+            # not begun, so it begins on a new connection.
+            self._store._connection()
+            self._conn, self.cursor = self._store._conn, self._store._cursor
+            cursor = self.cursor.execute(query, tuple(params))
+        for _ in range(opening.count(";")):
+            cursor.nextset()  # past BEGIN (and SET) to the statement's own result
+        return cursor
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self._conn.execute(translate(sql), tuple(params)).fetchone()
+        cursor = self._run(sql, params)
+        row = cursor.fetchone()
+        return None if row is None else Row(zip(_names(sql, cursor, len(row)), row))
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return self._conn.execute(translate(sql), tuple(params)).fetchall()
+        cursor = self._run(sql, params)
+        rows = cursor.fetchall()
+        if not rows:
+            return rows
+        names = _names(sql, cursor, len(rows[0]))
+        return [Row(zip(names, row)) for row in rows]
 
     def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        row = self._conn.execute(translate(sql), tuple(params)).fetchone()
+        row = self._run(sql, params).fetchone()
         return None if row is None else row[0]
 
     def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        cursor = self._conn.cursor(row_factory=tuple_row)
-        return cursor.execute(translate(sql), tuple(params)).fetchall()
+        return self._run(sql, params).fetchall()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return self._conn.execute(translate(sql), tuple(params)).rowcount
+        return self._run(sql, params).rowcount
 
 
 class _PgTransaction:
@@ -112,34 +158,30 @@ class _PgTransaction:
     A transaction that is not ``durable`` sets ``synchronous_commit = off`` for itself:
     committed, but without waiting for the WAL flush (see ``Store.transaction``)."""
 
-    __slots__ = ("_store", "_durable", "_conn")
+    __slots__ = ("_store", "_durable", "_tx")
 
     def __init__(self, store: PostgresStore, durable: bool) -> None:
         self._store, self._durable = store, durable
 
     def __enter__(self) -> Tx:
-        self._store._lock.acquire()
+        store = self._store
+        store._lock.acquire()
         try:
-            self._conn = self._store._connection()
-            try:
-                self._conn.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
-            except psycopg.OperationalError:
-                # The connection died while idle (the database restarted): open a new one.
-                self._conn.close()
-                self._conn = self._store._connection()
-                self._conn.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
-            if not self._durable:
-                self._conn.execute("SET LOCAL synchronous_commit = off")
+            store._connection()
+            self._tx = PgTx(store, _BEGIN if self._durable else _BEGIN_NOT_DURABLE)
         except BaseException:
-            self._store._lock.release()
+            store._lock.release()
             raise
-        return PgTx(self._conn)
+        return self._tx
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        tx = self._tx
         try:
+            if tx.opening:
+                return  # no statement ran: the transaction never began
             if exc_type is None:
                 try:
-                    self._conn.execute("COMMIT")
+                    tx.cursor.execute("COMMIT")
                 except BaseException:
                     self._rollback()
                     raise
@@ -149,9 +191,10 @@ class _PgTransaction:
             self._store._lock.release()
 
     def _rollback(self) -> None:
-        if not self._conn.closed:
+        conn = self._tx._conn
+        if not conn.closed:
             try:
-                self._conn.execute("ROLLBACK")
+                self._tx.cursor.execute("ROLLBACK")
             except psycopg.OperationalError:
                 pass  # the connection is gone; the next transaction opens a new one
 
@@ -188,6 +231,7 @@ class PostgresStore(Store):
         self.url = url
         self.path = None
         self._conn: Any = None
+        self._cursor: Any = None  # one cursor per connection: every statement runs on it
         self._lock = threading.RLock()
         self._lock_file = None
         self._connection()
@@ -198,11 +242,11 @@ class PostgresStore(Store):
         if self._conn is None or self._conn.closed:
             try:
                 conn = psycopg.connect(self.url, autocommit=True, cursor_factory=psycopg.ClientCursor,
-                                       row_factory=_row_factory, connect_timeout=10)
+                                       row_factory=tuple_row, connect_timeout=10)
             except psycopg.Error as exc:
                 raise StoreUnavailableError(f"cannot connect to {redacted(self.url)}: {exc}".strip()) from None
             conn.adapters.register_dumper(bool, _BoolAsInteger)
-            self._conn = conn
+            self._conn, self._cursor = conn, conn.cursor()
         return self._conn
 
     @property
