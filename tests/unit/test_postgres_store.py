@@ -20,6 +20,7 @@ psycopg = pytest.importorskip("psycopg")
 
 from workmail_local.store.migrations import MIGRATIONS  # noqa: E402
 from workmail_local.store.postgres import PostgresStore, ddl, redacted, translate  # noqa: E402
+from workmail_local.store.sql_text import numbered  # noqa: E402
 
 DATABASE_URL = os.environ.get("WORKMAIL_LOCAL_TEST_DATABASE_URL", "")
 
@@ -29,6 +30,12 @@ def test_placeholders_and_percent_signs_are_translated() -> None:
         "SELECT * FROM t WHERE a = %s AND b LIKE 'x%%' AND c = %s"
     assert translate("SELECT '?' || ?, \"odd?name\" FROM t") == "SELECT '?' || %s, \"odd?name\" FROM t"
     assert translate("SELECT 1") == "SELECT 1"
+
+
+def test_placeholders_are_numbered_for_prepare() -> None:
+    assert numbered("SELECT * FROM t WHERE a = ? AND b LIKE 'x%?' AND c = ?") == \
+        ("SELECT * FROM t WHERE a = $1 AND b LIKE 'x%?' AND c = $2", 2)
+    assert numbered("SELECT 1") == ("SELECT 1", 0)
 
 
 def test_types_are_widened_for_postgresql() -> None:
@@ -210,3 +217,45 @@ def test_a_connection_the_database_dropped_is_opened_again(store: PostgresStore)
         admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
     with store.transaction() as tx:
         assert tx.value("SELECT pg_backend_pid()") != backend
+
+
+def _sent(store: PostgresStore, sql: str) -> str:
+    """What the store sends for ``sql`` once it has decided (prepared or not), else ``""``."""
+    return store._statements._sent.get(sql, "")
+
+
+def test_a_statement_used_again_is_prepared_and_answers_the_same(store: PostgresStore) -> None:
+    sql = "SELECT key, value FROM meta WHERE key = ? AND value LIKE '1%'"
+    with store.transaction() as tx:
+        tx.execute("INSERT INTO meta (key, value) VALUES ('p', '100%')")
+    answers = []
+    for _ in range(4):
+        with store.transaction() as tx:
+            answers.append(tx.one(sql, ("p",)))
+    assert answers == [{"key": "p", "value": "100%"}] * 4
+    assert _sent(store, sql).startswith("EXECUTE wm")
+    with store.transaction() as tx:
+        assert tx.value("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%key = $1%'") == 1
+
+
+def test_statements_postgresql_cannot_type_or_would_narrow_are_sent_as_they_are(store: PostgresStore) -> None:
+    untyped = "SELECT value FROM meta WHERE key = ? OR ? IS NULL"
+    narrowed = "SELECT ? + 1 AS n"  # the parameter would be an integer: 2**40 does not fit
+    for _ in range(3):
+        with store.transaction() as tx:
+            assert tx.value(untyped, ("nothing", None)) == tx.value("SELECT value FROM meta LIMIT 1")
+            assert tx.value(narrowed, (2**40,)) == 2**40 + 1
+    assert _sent(store, untyped) == translate(untyped)
+    assert _sent(store, narrowed) == translate(narrowed)
+
+
+def test_a_new_connection_prepares_its_statements_again(store: PostgresStore) -> None:
+    sql = "SELECT pg_backend_pid() WHERE 'x' = ?"
+    for _ in range(3):
+        with store.transaction() as tx:
+            backend = tx.value(sql, ('x',))
+    assert _sent(store, sql).startswith("EXECUTE")
+    with psycopg.connect(DATABASE_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+    with store.transaction() as tx:  # the prepared statement is gone with its session
+        assert tx.value(sql, ('x',)) != backend

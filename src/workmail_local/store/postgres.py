@@ -1,14 +1,16 @@
 """PostgreSQL behind the same :class:`Tx`: for teams sharing one emulator from several processes.
 
 Handlers write portable SQL with ``?`` placeholders and read rows by column name or
-position; this module translates the placeholders once per SQL string, gives rows both
-kinds of access, and runs every transaction at SERIALIZABLE isolation so that the
-handlers' check-then-insert steps (alias, name and email uniqueness) stay correct when
-several processes run them at once. A transaction that loses such a race fails with a
-serialization failure and :meth:`Store.run` runs it again from the start.
+position; this module sends that SQL (spelled for psycopg by ``store/sql_text.py``, and
+prepared once it repeats: ``store/pg_statements.py``), gives rows both kinds of access, and
+runs every transaction at SERIALIZABLE isolation so that the handlers' check-then-insert
+steps (alias, name and email uniqueness) stay correct when several processes run them at
+once. A transaction that loses such a race fails with a serialization failure and
+:meth:`Store.run` runs it again from the start.
 
 Values are bound client-side (``psycopg.ClientCursor``): SQLite-style statements such as
-``? IS NULL`` need no type casts, as they would with server-side parameters.
+``? IS NULL`` need no type casts, as they would with server-side parameters, and every
+statement is one string, so BEGIN is sent in one query with the first.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,32 +28,12 @@ from psycopg.rows import tuple_row
 from psycopg.types.numeric import Int8Dumper
 
 from workmail_local.store.engine import Store, StoreUnavailableError
+from workmail_local.store.pg_statements import PreparedStatements
 from workmail_local.store.rows import Row, Tx
+from workmail_local.store.sql_text import translate as translate  # (re-exported)
 
 # pg_advisory_lock key held while migrating ("WMLocal!" as a 64-bit integer).
 MIGRATION_LOCK_KEY = 0x574D4C6F63616C21
-
-
-@lru_cache(maxsize=4096)
-def translate(sql: str) -> str:
-    """``?`` placeholders → ``%s``, and a literal ``%`` → ``%%``; ``?`` inside a quoted
-    literal or identifier stays as it is."""
-    out: list[str] = []
-    quote = ""
-    for char in sql:
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "?":
-            out.append("%s")
-            continue
-        if char == "%":
-            out.append("%%")
-            continue
-        out.append(char)
-    return "".join(out)
 
 
 _TYPES = ((re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),  # PostgreSQL's REAL is 4 bytes: timestamps need 8
@@ -109,21 +90,20 @@ class PgTx(Tx):
         self._conn, self.cursor = store._conn, store._cursor
 
     def _run(self, sql: str, params: Sequence[Any]) -> Any:
-        """The cursor holding the result of ``sql``."""
+        """The cursor holding the result of ``sql`` (sent prepared once it is: ``store/pg_statements.py``)."""
         if not self.opening:
-            return self.cursor.execute(translate(sql), tuple(params))
+            return self.cursor.execute(self._store._statements.text(sql), tuple(params))
         opening, self.opening = self.opening, ""
-        query = opening + translate(sql)
         try:
-            cursor = self.cursor.execute(query, tuple(params))
+            cursor = self.cursor.execute(opening + self._store._statements.text(sql), tuple(params))
         except psycopg.OperationalError:
             if not (self._conn.broken or self._conn.closed):
                 raise
             # The connection died while idle (the database restarted): the transaction had
-            # not begun, so it begins on a new connection.
+            # not begun, so it begins on a new connection (which has prepared nothing yet).
             self._store._connection()
             self._conn, self.cursor = self._store._conn, self._store._cursor
-            cursor = self.cursor.execute(query, tuple(params))
+            cursor = self.cursor.execute(opening + self._store._statements.text(sql), tuple(params))
         for _ in range(opening.count(";")):
             cursor.nextset()  # past BEGIN (and SET) to the statement's own result
         return cursor
@@ -187,6 +167,9 @@ class _PgTransaction:
                     raise
             else:
                 self._rollback()
+            statements = self._store._statements
+            if statements.pending and not tx._conn.closed:
+                statements.prepare(tx.cursor)  # after the transaction: a failed PREPARE is harmless
         finally:
             self._store._lock.release()
 
@@ -232,6 +215,7 @@ class PostgresStore(Store):
         self.path = None
         self._conn: Any = None
         self._cursor: Any = None  # one cursor per connection: every statement runs on it
+        self._statements = PreparedStatements()  # the connection's (store/pg_statements.py)
         self._lock = threading.RLock()
         self._lock_file = None
         self._connection()
@@ -246,7 +230,7 @@ class PostgresStore(Store):
             except psycopg.Error as exc:
                 raise StoreUnavailableError(f"cannot connect to {redacted(self.url)}: {exc}".strip()) from None
             conn.adapters.register_dumper(bool, _BoolAsInteger)
-            self._conn, self._cursor = conn, conn.cursor()
+            self._conn, self._cursor, self._statements = conn, conn.cursor(), PreparedStatements()
         return self._conn
 
     @property
