@@ -97,12 +97,12 @@ class PgTx(Tx):
         try:
             cursor = self.cursor.execute(opening + self._store._statements.text(sql), tuple(params))
         except psycopg.OperationalError:
-            if not (self._conn.broken or self._conn.closed):
+            if not self._conn.broken:
                 raise
             # The connection died while idle (the database restarted): the transaction had
             # not begun, so it begins on a new connection (which has prepared nothing yet).
-            self._store._connection()
-            self._conn, self.cursor = self._store._conn, self._store._cursor
+            # Once only: a database that drops every new connection fails the request.
+            self._conn, self.cursor = self._store._connection(), self._store._cursor
             cursor = self.cursor.execute(opening + self._store._statements.text(sql), tuple(params))
         for _ in range(opening.count(";")):
             cursor.nextset()  # past BEGIN (and SET) to the statement's own result
@@ -223,7 +223,7 @@ class PostgresStore(Store):
 
     def _connection(self) -> Any:
         """The open connection, reconnecting after the previous one broke."""
-        if self._conn is None or self._conn.closed:
+        if self._conn is None or self._conn.closed or self._conn.broken:
             try:
                 conn = psycopg.connect(self.url, autocommit=True, cursor_factory=psycopg.ClientCursor,
                                        row_factory=tuple_row, connect_timeout=10)
