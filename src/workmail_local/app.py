@@ -130,9 +130,10 @@ class App(BodyLimit, AwsPipeline, ControlDispatch):
     def _now(self, tx: Tx) -> float:
         """The clock reading for one transaction. With a shared database (PostgreSQL, or the
         SQLite file of ``serve --workers``) another process may have moved the clock: read
-        its offset in this transaction first."""
+        its offset in this transaction first (``remembered_value``: on PostgreSQL, checked
+        with the transaction's first statement rather than in a round trip of its own)."""
         if self.store.shared:
-            offset = tx.value("SELECT value FROM meta WHERE key = 'clock_offset'")
+            offset = tx.remembered_value("SELECT value FROM meta WHERE key = 'clock_offset'")
             self.clock.offset = float(offset) if offset is not None else 0.0
         return self.clock.now()
 

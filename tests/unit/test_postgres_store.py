@@ -7,12 +7,8 @@ The translation tests need nothing; the others need ``WORKMAIL_LOCAL_TEST_DATABA
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
@@ -22,7 +18,7 @@ from workmail_local.store.migrations import MIGRATIONS  # noqa: E402
 from workmail_local.store.postgres import PostgresStore, ddl, redacted, translate  # noqa: E402
 from workmail_local.store.sql_text import numbered  # noqa: E402
 
-DATABASE_URL = os.environ.get("WORKMAIL_LOCAL_TEST_DATABASE_URL", "")
+from tests.unit.conftest import DATABASE_URL  # noqa: E402
 
 
 def test_placeholders_and_percent_signs_are_translated() -> None:
@@ -46,29 +42,6 @@ def test_types_are_widened_for_postgresql() -> None:
 def test_the_password_is_left_out_of_the_printed_url() -> None:
     assert redacted("postgresql://wm:s3cret@db.example:5433/wm") == "postgresql://wm@db.example:5433/wm"
     assert redacted("postgresql://db.example/wm") == "postgresql://db.example/wm"
-
-
-@pytest.fixture
-def url() -> Iterator[str]:
-    """The test database with a fresh schema of its own as the search path; dropped afterwards."""
-    if not DATABASE_URL:
-        if os.environ.get("CI"):
-            pytest.fail("WORKMAIL_LOCAL_TEST_DATABASE_URL must be set in CI")
-        pytest.skip("WORKMAIL_LOCAL_TEST_DATABASE_URL is not set")
-    schema = f"unit_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    separator = "&" if "?" in DATABASE_URL else "?"
-    yield f"{DATABASE_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
-
-
-@pytest.fixture
-def store(url: str) -> Iterator[PostgresStore]:
-    store = PostgresStore(url)
-    yield store
-    store.close()
 
 
 def test_migrations_run_once_even_when_processes_start_together(url: str) -> None:

@@ -10,14 +10,15 @@ once. A transaction that loses such a race fails with a serialization failure an
 
 Values are bound client-side (``psycopg.ClientCursor``): SQLite-style statements such as
 ``? IS NULL`` need no type casts, as they would with server-side parameters, and every
-statement is one string, so BEGIN is sent in one query with the first.
+statement is one string, so BEGIN is sent in one query with the first (the transaction
+itself, and how it saves round trips: ``store/pg_transactions.py``).
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -29,7 +30,8 @@ from psycopg.types.numeric import Int8Dumper
 
 from workmail_local.store.engine import Store, StoreUnavailableError
 from workmail_local.store.pg_statements import PreparedStatements
-from workmail_local.store.rows import Row, Tx
+from workmail_local.store.pg_transactions import PgTransaction, StaleRead
+from workmail_local.store.rows import Tx
 from workmail_local.store.sql_text import translate as translate  # (re-exported)
 
 # pg_advisory_lock key held while migrating ("WMLocal!" as a 64-bit integer).
@@ -50,136 +52,11 @@ def ddl(statement: str) -> str:
     return statement
 
 
-# SQL text → the column names of its result, read off the first result (as on SQLite:
-# ``store/rows.py``): describing every result built a Column object per column per row set.
-_COLUMNS: dict[str, tuple[str, ...]] = {}
-
-
-def _names(sql: str, cursor: Any, width: int) -> tuple[str, ...]:
-    """The column names of ``sql``, just executed on ``cursor``, whose rows are ``width`` wide."""
-    names = _COLUMNS.get(sql)
-    if names is None or len(names) != width:  # new, or ``SELECT *`` across a migration
-        names = _COLUMNS[sql] = tuple(column.name for column in cursor.description)
-    return names
-
-
 class _BoolAsInteger(Int8Dumper):
     """Booleans go into the INTEGER (0/1) columns the portable schema uses."""
 
     def dump(self, obj: Any) -> Any:
         return super().dump(int(obj))
-
-
-_BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE; "
-#: Committed without waiting for the WAL flush (see ``Store.transaction``).
-_BEGIN_NOT_DURABLE = _BEGIN + "SET LOCAL synchronous_commit = off; "
-
-
-class PgTx(Tx):
-    """:class:`Tx` over a psycopg connection: the same methods, SQL translated once.
-
-    BEGIN is not a round trip of its own: it goes to the server in front of the
-    transaction's first statement, in one simple-protocol query (values are bound
-    client-side, so every statement is one string). A transaction that runs no statement
-    never begins, and has nothing to commit."""
-
-    __slots__ = ("_store", "opening")
-
-    def __init__(self, store: PostgresStore, opening: str) -> None:
-        self._store, self.opening = store, opening
-        self._conn, self.cursor = store._conn, store._cursor
-
-    def _run(self, sql: str, params: Sequence[Any]) -> Any:
-        """The cursor holding the result of ``sql`` (sent prepared once it is: ``store/pg_statements.py``)."""
-        if not self.opening:
-            return self.cursor.execute(self._store._statements.text(sql), tuple(params))
-        opening, self.opening = self.opening, ""
-        try:
-            cursor = self.cursor.execute(opening + self._store._statements.text(sql), tuple(params))
-        except psycopg.OperationalError:
-            if not self._conn.broken:
-                raise
-            # The connection died while idle (the database restarted): the transaction had
-            # not begun, so it begins on a new connection (which has prepared nothing yet).
-            # Once only: a database that drops every new connection fails the request.
-            self._conn, self.cursor = self._store._connection(), self._store._cursor
-            cursor = self.cursor.execute(opening + self._store._statements.text(sql), tuple(params))
-        for _ in range(opening.count(";")):
-            cursor.nextset()  # past BEGIN (and SET) to the statement's own result
-        return cursor
-
-    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        cursor = self._run(sql, params)
-        row = cursor.fetchone()
-        return None if row is None else Row(zip(_names(sql, cursor, len(row)), row))
-
-    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        cursor = self._run(sql, params)
-        rows = cursor.fetchall()
-        if not rows:
-            return rows
-        names = _names(sql, cursor, len(rows[0]))
-        return [Row(zip(names, row)) for row in rows]
-
-    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        row = self._run(sql, params).fetchone()
-        return None if row is None else row[0]
-
-    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self._run(sql, params).fetchall()
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return self._run(sql, params).rowcount
-
-
-class _PgTransaction:
-    """BEGIN ISOLATION LEVEL SERIALIZABLE … COMMIT, or ROLLBACK on an exception.
-
-    A transaction that is not ``durable`` sets ``synchronous_commit = off`` for itself:
-    committed, but without waiting for the WAL flush (see ``Store.transaction``)."""
-
-    __slots__ = ("_store", "_durable", "_tx")
-
-    def __init__(self, store: PostgresStore, durable: bool) -> None:
-        self._store, self._durable = store, durable
-
-    def __enter__(self) -> Tx:
-        store = self._store
-        store._lock.acquire()
-        try:
-            store._connection()
-            self._tx = PgTx(store, _BEGIN if self._durable else _BEGIN_NOT_DURABLE)
-        except BaseException:
-            store._lock.release()
-            raise
-        return self._tx
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        tx = self._tx
-        try:
-            if tx.opening:
-                return  # no statement ran: the transaction never began
-            if exc_type is None:
-                try:
-                    tx.cursor.execute("COMMIT")
-                except BaseException:
-                    self._rollback()
-                    raise
-            else:
-                self._rollback()
-            statements = self._store._statements
-            if statements.pending and not tx._conn.closed:
-                statements.prepare(tx.cursor)  # after the transaction: a failed PREPARE is harmless
-        finally:
-            self._store._lock.release()
-
-    def _rollback(self) -> None:
-        conn = self._tx._conn
-        if not conn.closed:
-            try:
-                self._tx.cursor.execute("ROLLBACK")
-            except psycopg.OperationalError:
-                pass  # the connection is gone; the next transaction opens a new one
 
 
 def redacted(url: str) -> str:
@@ -207,7 +84,8 @@ class PostgresStore(Store):
     retryable = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected,
                  # A concurrent insert the transaction could not see: its second run sees
                  # the row and answers the modelled error (a duplicate name, alias …).
-                 psycopg.errors.UniqueViolation)
+                 psycopg.errors.UniqueViolation,
+                 StaleRead)  # another process changed a remembered value (store/pg_transactions.py)
     attempts = 5
 
     def __init__(self, url: str) -> None:  # noqa: D107 - the base's __init__ is SQLite's
@@ -216,6 +94,7 @@ class PostgresStore(Store):
         self._conn: Any = None
         self._cursor: Any = None  # one cursor per connection: every statement runs on it
         self._statements = PreparedStatements()  # the connection's (store/pg_statements.py)
+        self.remembered: dict[str, Any] = {}  # query → its last answer (PgTx.remembered_value)
         self._lock = threading.RLock()
         self._lock_file = None
         self._connection()
@@ -237,8 +116,8 @@ class PostgresStore(Store):
     def location(self) -> str:
         return f"PostgreSQL {redacted(self.url)}"
 
-    def transaction(self, durable: bool = True) -> _PgTransaction:  # type: ignore[override]
-        return _PgTransaction(self, durable)
+    def transaction(self, durable: bool = True) -> PgTransaction:  # type: ignore[override]
+        return PgTransaction(self, durable)
 
     @contextmanager
     def _migration_lock(self) -> Iterator[None]:

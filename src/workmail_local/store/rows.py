@@ -92,6 +92,12 @@ class Tx:
         row = self.cursor.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
+    def remembered_value(self, sql: str) -> Any:
+        """``value(sql)`` for a parameterless query whose answer seldom changes (the clock
+        offset, read at the start of every transaction of a shared database). Here a
+        plain read; PostgreSQL saves it its round trip (``store/postgres.py``)."""
+        return self.value(sql)
+
     def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Every row of a query as a plain tuple, for callers that read columns by position
         (a list page maps each row to its summary in one step)."""
