@@ -127,7 +127,7 @@ def _decide(tx: Tx, login: Row | None, secret: str, protocol: str, now: float, s
         decision = decision._replace(**admit(tx, login["organization_id"], login["id"], protocol, source_ip, device))
     if decision.authenticated and decision.method == PERSONAL_ACCESS_TOKEN:
         # Only a token that opened the mailbox was used: not one the access policies refused.
-        tx.execute("UPDATE personal_access_tokens SET last_used_at = ? WHERE id = ?", (now, login["token_id"]))
+        tx.defer("UPDATE personal_access_tokens SET last_used_at = ? WHERE id = ?", (now, login["token_id"]))
     return decision
 
 

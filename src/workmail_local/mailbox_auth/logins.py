@@ -36,11 +36,11 @@ def record(tx: Tx, now: float, username: str, protocol: str, source_ip: str | No
     or more), then drops that 1% at once: one delete per hundred logins rather than one
     per login, on the path every IMAP/SMTP login takes."""
     # The attempt, numbered after the newest; the organization's count, read back with the
-    # history setting.
-    tx.execute(_RECORD, (now, organization_id, user_id, username, protocol, source_ip, method,
-                         ALLOWED if allowed else REFUSED, None if allowed else reason))
+    # history setting (on PostgreSQL the two writes travel with that read: Tx.defer).
+    tx.defer(_RECORD, (now, organization_id, user_id, username, protocol, source_ip, method,
+                       ALLOWED if allowed else REFUSED, None if allowed else reason))
     key = organization_id or ""
-    tx.execute(_COUNT, (key,))
+    tx.defer(_COUNT, (key,))
     counted = tx.one(_KEPT_AND_LIMIT, (HISTORY_KEY, key))
     kept, limit = counted["kept"], counted["history"]
     limit = int(limit) if limit is not None else DEFAULT_LOGIN_HISTORY

@@ -14,6 +14,8 @@ statements allow:
   own snapshot checks it. Should it have changed (another process moved the clock),
   :class:`StaleRead` makes ``Store.run`` run the transaction again, which sees the new
   value: nothing the transaction did with the old one is kept.
+- A write whose answer nobody reads (:meth:`PgTx.defer`: the login history's rows) goes in
+  front of the transaction's next statement, or its COMMIT.
 """
 
 from __future__ import annotations
@@ -55,40 +57,55 @@ class PgTx(Tx):
     """:class:`Tx` over a psycopg connection: the same methods, SQL translated once, and
     the transaction's opening (BEGIN, remembered values' checks) sent with its first statement."""
 
-    __slots__ = ("_store", "opening", "checks")
+    __slots__ = ("_store", "opening", "checks", "deferred")
 
     def __init__(self, store: PostgresStore, opening: str) -> None:
         self._store, self.opening = store, opening
         self._conn, self.cursor = store._conn, store._cursor
         self.checks: list[str] = []  # remembered values' queries, sent with the first statement
+        self.deferred: list[tuple[str, Sequence[Any]]] = []  # writes sent with the next statement
 
     def _run(self, sql: str, params: Sequence[Any]) -> Any:
-        """The cursor holding the result of ``sql`` (sent prepared once it is: ``store/pg_statements.py``)."""
-        if not self.opening:
+        """The cursor holding the result of ``sql`` (sent prepared once it is: ``store/pg_statements.py``),
+        with whatever waits to go in front of it (the opening, checks, deferred writes)."""
+        if not self.opening and not self.deferred:
             return self.cursor.execute(self._store._statements.text(sql), tuple(params))
         opening, self.opening = self.opening, ""
+        deferred, self.deferred = self.deferred, []
+        values = (*(value for _, ahead in deferred for value in ahead), *params)
         try:
-            cursor = self.cursor.execute(self._first_query(opening, sql), tuple(params))
+            cursor = self.cursor.execute(self._query(opening, deferred, sql), values)
         except psycopg.OperationalError:
-            if not self._conn.broken:
+            if not opening or not self._conn.broken:
                 raise
             # The connection died while idle (the database restarted): the transaction had
             # not begun, so it begins on a new connection (which has prepared nothing yet).
             # Once only: a database that drops every new connection fails the request.
             self._conn, self.cursor = self._store._connection(), self._store._cursor
-            cursor = self.cursor.execute(self._first_query(opening, sql), tuple(params))
+            cursor = self.cursor.execute(self._query(opening, deferred, sql), values)
         for _ in range(opening.count(";")):
-            cursor.nextset()  # past BEGIN (and SET) to the checks' results, then the statement's own
-        for check in self.checks:
-            row = cursor.fetchone()
-            self._compare(check, None if row is None else row[0])
-            cursor.nextset()
+            cursor.nextset()  # past BEGIN (and SET) to the checks' results
+        if opening:
+            for check in self.checks:
+                row = cursor.fetchone()
+                self._compare(check, None if row is None else row[0])
+                cursor.nextset()
+        for _ in deferred:
+            cursor.nextset()  # past the deferred writes' results to the statement's own
         return cursor
 
-    def _first_query(self, opening: str, sql: str) -> str:
-        """The opening, the checks and the first statement, as the connection sends them."""
+    def _query(self, opening: str, deferred: list[tuple[str, Sequence[Any]]], sql: str) -> str:
+        """What goes to the server for ``sql``: the opening and the checks (the first
+        statement only), the deferred writes, then the statement."""
         text = self._store._statements.text
-        return opening + "".join(text(check) + "; " for check in self.checks) + text(sql)
+        checks = "".join(text(check) + "; " for check in self.checks) if opening else ""
+        return opening + checks + "".join(text(ahead) + "; " for ahead, _ in deferred) + text(sql)
+
+    def defer(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run a write whose answer nobody reads in front of the next statement (or COMMIT),
+        in the same query: one round trip fewer. A failure surfaces there, and the
+        transaction fails with it, as it would have here."""
+        self.deferred.append((sql, params))
 
     def _compare(self, check: str, value: Any) -> None:
         """Raise :class:`StaleRead` (remembering ``value``) if the transaction used another."""
@@ -162,6 +179,16 @@ class PgTransaction:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         tx = self._tx
         try:
+            if tx.deferred and exc_type is None:
+                try:
+                    if tx.opening and tx.checks:
+                        tx._run("SELECT 1", ())  # what the writes rest on is checked before anything commits
+                    tx._run("COMMIT", ())  # the deferred writes (and BEGIN, if nothing ran yet) go with it
+                except BaseException:
+                    self._rollback()
+                    raise
+                self._prepare_pending()
+                return
             if tx.opening:  # no statement ran: the transaction never began
                 if exc_type is None and tx.checks:
                     tx.verify_unsent_checks()  # what it answered may rest on them
@@ -174,11 +201,14 @@ class PgTransaction:
                     raise
             else:
                 self._rollback()
-            statements = self._store._statements
-            if statements.pending and not tx._conn.closed:
-                statements.prepare(tx.cursor)  # after the transaction: a failed PREPARE is harmless
+            self._prepare_pending()
         finally:
             self._store._lock.release()
+
+    def _prepare_pending(self) -> None:
+        statements = self._store._statements
+        if statements.pending and not self._tx._conn.closed:
+            statements.prepare(self._tx.cursor)  # after the transaction: a failed PREPARE is harmless
 
     def _rollback(self) -> None:
         conn = self._tx._conn

@@ -92,6 +92,13 @@ class Tx:
         row = self.cursor.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
+    def defer(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """A write whose answer (row count) nobody reads. Here it runs at once; PostgreSQL
+        sends it with the transaction's next statement or its COMMIT, saving a round trip
+        (``store/pg_transactions.py``). Only for statements no caller catches errors of:
+        a failure surfaces at that later statement."""
+        self.cursor.execute(sql, params)
+
     def remembered_value(self, sql: str) -> Any:
         """``value(sql)`` for a parameterless query whose answer seldom changes (the clock
         offset, read at the start of every transaction of a shared database). Here a

@@ -1,6 +1,8 @@
-"""PostgreSQL's remembered values (``store/pg_transactions.py``): the clock offset every
+"""PostgreSQL transactions' round trips (``store/pg_transactions.py``): the clock offset every
 transaction reads costs no round trip of its own, and a value another process changed is
 never used: the transaction that used the old one runs again and sees the new one.
+Deferred writes go with the next statement or the COMMIT, and fail the transaction as
+their own statements would.
 
 Needs ``WORKMAIL_LOCAL_TEST_DATABASE_URL`` (skipped without it, a failure in CI)."""
 
@@ -11,7 +13,7 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("psycopg")
+psycopg = pytest.importorskip("psycopg")
 
 from workmail_local.store.pg_transactions import StaleRead  # noqa: E402
 from workmail_local.store.postgres import PostgresStore  # noqa: E402
@@ -111,3 +113,54 @@ def test_a_transaction_that_runs_no_statement_still_checks_what_it_used(pair: Pa
     with second.transaction() as tx:
         tx.execute("DELETE FROM meta WHERE key = 'clock_offset'")  # a reset
     assert first.run(lambda tx: tx.remembered_value(OFFSET)) is None
+
+
+def test_deferred_writes_travel_with_the_next_statement(store: PostgresStore) -> None:
+    for _ in range(3):  # prepared after a transaction: not counted below
+        with store.transaction() as tx:
+            tx.defer("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", ("d", "1"))
+            assert tx.value("SELECT value FROM meta WHERE key = ?", ("d",)) == "1"  # sees the write
+    queries = Queries(store)
+    with store.transaction() as tx:
+        tx.value("SELECT 1")
+        tx.defer("UPDATE meta SET value = ? WHERE key = ?", ("2", "d"))
+        tx.defer("UPDATE meta SET value = value || ? WHERE key = ?", ("3", "d"))
+        assert tx.value("SELECT value FROM meta WHERE key = ?", ("d",)) == "23"  # in order, before it
+    assert len(queries.sent) == 3  # BEGIN+SELECT 1; both writes+SELECT; COMMIT
+
+
+def test_deferred_writes_alone_commit_with_the_commit(store: PostgresStore) -> None:
+    queries = Queries(store)
+    with store.transaction() as tx:
+        tx.defer("INSERT INTO meta (key, value) VALUES (?, ?)", ("only", "x"))
+    assert len(queries.sent) == 1 and queries.sent[0].startswith("BEGIN") and queries.sent[0].endswith("COMMIT")
+    with store.transaction() as tx:
+        assert tx.value("SELECT value FROM meta WHERE key = 'only'") == "x"
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.defer("INSERT INTO meta (key, value) VALUES (?, ?)", ("never", "x"))
+        raise RuntimeError("the handler failed")  # nothing was sent: nothing to undo
+    with store.transaction() as tx:
+        assert tx.value("SELECT count(*) FROM meta WHERE key = 'never'") == 0
+
+
+def test_a_deferred_write_that_fails_fails_the_transaction(store: PostgresStore) -> None:
+    with pytest.raises(psycopg.errors.UniqueViolation), store.transaction() as tx:
+        tx.execute("INSERT INTO meta (key, value) VALUES ('twice', '1')")
+        tx.defer("INSERT INTO meta (key, value) VALUES ('twice', '2')")
+    with store.transaction() as tx:
+        assert tx.value("SELECT count(*) FROM meta WHERE key = 'twice'") == 0  # rolled back, first insert too
+
+
+def test_deferred_writes_never_commit_on_a_stale_value(pair: Pair) -> None:
+    first, second = pair
+    _set_offset(first, "1.0")
+    with first.transaction() as tx:
+        tx.remembered_value(OFFSET)
+    _set_offset(second, "2.0")
+
+    def work(tx: Any) -> None:
+        tx.defer("INSERT INTO meta (key, value) VALUES (?, ?)", (f"at-{tx.remembered_value(OFFSET)}", "x"))
+
+    first.run(work)
+    with first.transaction() as tx:
+        assert [r["key"] for r in tx.all("SELECT key FROM meta WHERE key LIKE 'at-%'")] == ["at-2.0"]
