@@ -118,6 +118,27 @@ def test_canonical_request_is_botocores(monkeypatch: pytest.MonkeyPatch) -> None
     assert canonical_request("POST", parts.path, parts.query, headers, signed, BODY) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(value=st.text(alphabet=st.characters(max_codepoint=255, blacklist_categories=("Cs",)), max_size=40))
+def test_a_header_line_is_what_botocore_hashes_for_the_text_it_sent(value: str) -> None:
+    # botocore trims the text and makes each whitespace run (str.split's: Unicode's,
+    # \x1c-\x1f included) one space, then hashes UTF-8; the server has the latin-1 bytes.
+    expected = ("x-spaced:" + " ".join(value.split())).encode("utf-8")
+    assert sigv4_canonical.header_line(b"x-spaced:", value.encode("latin-1")) == expected
+
+
+def test_remembered_header_lines_are_bounded_and_keep_their_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sigv4_canonical, "REMEMBERED_LINES", 4)
+    form = sigv4_canonical.signed_form(("x-remembered",))
+    seen = form.names[0][2]
+    for round_ in range(2):  # the second round reads what the first remembered, or starts again
+        for n in range(10):
+            value = f"  v{n}\t\x1c two ".encode()
+            canonical = sigv4_canonical.canonical_bytes("POST", "/", "", {b"x-remembered": value}, form, b"")
+            assert canonical.split(b"\n")[3] == f"x-remembered:v{n} two".encode(), round_
+            assert len(seen) <= 4
+
+
 @pytest.mark.parametrize("path", ["", "/", "//", "/a/b", "/a/./b/../c/", "/a%20b/c~d", "/x/..", "/a//b/"])
 def test_canonical_uri_is_botocores(path: str) -> None:
     assert canonical_uri(path) == SigV4Auth(None, "s", "r")._normalize_url_path(path)

@@ -10,7 +10,6 @@ Failures answer with the errors and texts AWS JSON services use (HTTP 400).
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from collections.abc import Mapping
@@ -19,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
 from workmail_local.protocol.errors import error_class
-from workmail_local.protocol.sigv4_canonical import TERMINATOR, canonical_request, sign
+from workmail_local.protocol.sigv4_canonical import TERMINATOR, SignedForm, canonical_bytes, sha256_hex, sign, signed_form
 
 DEFAULT_ACCOUNT = "000000000000"
 DEFAULT_REGION = "us-east-1"
@@ -142,15 +141,17 @@ def verify(
     raw = headers.get(b"authorization")
     if raw is None:
         raise MissingAuthenticationTokenException(MISSING_TOKEN)
-    header = raw.decode("latin-1")
     date_text = _request_date_text(headers)
-    cut = header.rfind(", Signature=")
-    prefix, signature = (header[:cut], header[cut + 12:]) if cut > 0 else ("", "")
-    known = _VERIFIED_HEADERS.get(prefix) if signature.isalnum() else None
+    # The memo is read in bytes, as the header came: a bytes check of the signature's
+    # characters costs a tenth of the same check on text.
+    cut = raw.rfind(b", Signature=")
+    prefix, tail = (raw[:cut], raw[cut + 12:]) if cut > 0 else (b"", b"")
+    known = _VERIFIED_HEADERS.get(prefix) if tail.isalnum() else None
     if known is None or date_text is None:
-        signed_headers, scope, signature = _read_header(header, date_text)
+        signed_headers, scope, text = _read_header(raw.decode("latin-1"), date_text)
+        form, signature = signed_form(signed_headers), text.encode("latin-1")
     else:
-        signed_headers, scope = known
+        (signed_headers, scope, form), signature = known, tail
     assert date_text is not None  # _read_header raised otherwise
     timestamp, when = _request_time(date_text)
     _check_skew(timestamp, when, now)
@@ -163,21 +164,20 @@ def verify(
     secret = secrets.get(access_key)
     if secret is None:
         raise UnrecognizedClientException(UNRECOGNIZED_KEY)
-    canonical = canonical_request(method, raw_path, query, headers, signed_headers, body)
-    to_sign = "\n".join((ALGORITHM, timestamp, f"{date}/{region}/{scope_service}/{TERMINATOR}",
-                         hashlib.sha256(canonical.encode("utf-8")).hexdigest()))
-    expected = sign(secret, date, region, scope_service, to_sign.encode("utf-8"))
-    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("latin-1")):
+    canonical = canonical_bytes(method, raw_path, query, headers, form, body)
+    to_sign = f"{ALGORITHM}\n{timestamp}\n{date}/{region}/{scope_service}/{TERMINATOR}\n".encode("utf-8") \
+        + sha256_hex(canonical)
+    if not hmac.compare_digest(sign(secret, date, region, scope_service, to_sign).encode("ascii"), signature):
         raise InvalidSignatureException(SIGNATURE_MISMATCH)
-    if known is None and prefix and header[cut + 12:] == signature:  # read the same way next time
+    if known is None and prefix and tail == signature:  # read the same way next time
         if len(_VERIFIED_HEADERS) >= REMEMBERED_HEADERS:
             _VERIFIED_HEADERS.clear()
-        _VERIFIED_HEADERS[prefix] = (signed_headers, scope)
-    return Credential(access_key, date, region, scope_service, signed_headers, signature)
+        _VERIFIED_HEADERS[prefix] = (signed_headers, scope, form)
+    return Credential(access_key, date, region, scope_service, signed_headers, signature.decode("latin-1"))
 
 
-#: Headers (all but the signature) that verified → their signed headers and scope.
-_VERIFIED_HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+#: Headers (all but the signature) that verified → their signed headers, scope and signed form.
+_VERIFIED_HEADERS: dict[bytes, tuple[tuple[str, ...], tuple[str, ...], SignedForm]] = {}
 REMEMBERED_HEADERS = 1024
 
 
@@ -271,6 +271,8 @@ def _check_skew(timestamp: str, when: float, now: float) -> None:
 
 
 def _check_scope(timestamp: str, date: str, region: str, service: str, terminator: str, expected_service: str) -> None:
+    if region and service == expected_service and terminator == TERMINATOR and date == timestamp[:8]:
+        return  # every signed request: no list of problems made
     problems = []
     if not region:
         problems.append(f"Credential should be scoped to a valid region, not '{region}'.")

@@ -7,11 +7,12 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, unquote_plus
 
 TERMINATOR = "aws4_request"
 _SHA256_BLOCK = 64  # bytes: an HMAC key is padded to one block
+_SEPARATORS_AS_SPACES = bytes.maketrans(b"\x1c\x1d\x1e\x1f", b"    ")
 
 
 def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
@@ -45,17 +46,77 @@ def sign(secret: str, date: str, region: str, service: str, string_to_sign: byte
     return outer.hexdigest()
 
 
+#: The SHA-256 of nothing: hashes start as copies of it (OpenSSL 3 looks the digest up
+#: again for every new one, which cost as much as hashing a request body).
+_SHA256 = hashlib.sha256()
+#: The most header lines one SignedHeaders entry remembers before it starts again.
+REMEMBERED_LINES = 64
+
+
+class SignedForm(NamedTuple):
+    """What a SignedHeaders list contributes to every canonical request it signs, worked
+    out once per list: for each header, its name to look up (latin-1, as it came), its
+    line's start (UTF-8, as botocore hashes the text) and the lines of the values it was
+    last seen with (a client sends the same host, target and content type all day); and
+    the list's own line."""
+
+    names: tuple[tuple[bytes, bytes, dict[bytes, bytes]], ...]
+    line: bytes
+
+
+@lru_cache(maxsize=256)
+def signed_form(signed_headers: tuple[str, ...]) -> SignedForm:
+    """The :class:`SignedForm` of a SignedHeaders list (cached: a client signs the same
+    few lists all day)."""
+    return SignedForm(tuple((name.encode("latin-1"), name.encode("utf-8") + b":", {}) for name in signed_headers),
+                      ";".join(signed_headers).encode("utf-8"))
+
+
+def sha256_hex(data: bytes) -> bytes:
+    """The hex SHA-256 of ``data``, as ASCII bytes."""
+    digest = _SHA256.copy()
+    digest.update(data)
+    return digest.hexdigest().encode("ascii")
+
+
 def canonical_request(method: str, raw_path: str, query: str, headers: Mapping[bytes, bytes],
                       signed_headers: tuple[str, ...], body: bytes) -> str:
     """SigV4's canonical request, over the headers the client says it signed and the raw body."""
-    lines = [method.upper(), canonical_uri(raw_path), canonical_query(query) if query else ""]
-    for name in signed_headers:
-        value = headers.get(name.encode("latin-1"), b"").decode("latin-1")
-        lines.append(f"{name}:{' '.join(value.split())}")  # trimmed, inner whitespace runs → one space
-    lines.append("")
-    lines.append(";".join(signed_headers))
-    lines.append(hashlib.sha256(body).hexdigest())
-    return "\n".join(lines)
+    return canonical_bytes(method, raw_path, query, headers, signed_form(signed_headers), body).decode("utf-8")
+
+
+def canonical_bytes(method: str, raw_path: str, query: str, headers: Mapping[bytes, bytes],
+                    form: SignedForm, body: bytes) -> bytes:
+    """:func:`canonical_request` as the UTF-8 bytes SigV4 hashes, built as bytes: header
+    values arrive as bytes, and an ASCII one (every SDK's) is written as it came."""
+    if method == "POST" and raw_path == "/" and not query:
+        lines = [b"POST", b"/", b""]  # every JSON-protocol request
+    else:
+        lines = [method.upper().encode("utf-8"), canonical_uri(raw_path).encode("utf-8"),
+                 canonical_query(query).encode("utf-8") if query else b""]
+    for key, label, seen in form.names:
+        value = headers.get(key, b"")
+        line = seen.get(value)
+        if line is None:
+            line = header_line(label, value)
+            if len(seen) >= REMEMBERED_LINES:
+                seen.clear()
+            seen[value] = line
+        lines.append(line)
+    lines.append(b"")
+    lines.append(form.line)
+    lines.append(sha256_hex(body))
+    return b"\n".join(lines)
+
+
+def header_line(label: bytes, value: bytes) -> bytes:
+    """``name:value`` with the value trimmed and each inner whitespace run made one space,
+    as botocore writes the text it sent. A value that is not ASCII is read as latin-1
+    (as HTTP carries it) and written in UTF-8; ``str.split`` also splits at \\x1c-\\x1f,
+    where ``bytes.split`` does not, so those become spaces first."""
+    if value.isascii():
+        return label + b" ".join(value.translate(_SEPARATORS_AS_SPACES).split())
+    return label + " ".join(value.decode("latin-1").split()).encode("utf-8")
 
 
 def canonical_uri(raw_path: str) -> str:
