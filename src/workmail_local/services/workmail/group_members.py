@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from workmail_local.context import RequestContext
-from workmail_local.services.workmail import entities, relations
+from workmail_local.services.workmail import entities, entity_lists, relations
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.services.workmail.entities import GROUP, Entity
 from workmail_local.services.workmail.relations import GROUP_MEMBERS
@@ -113,8 +113,8 @@ def list_groups_for_entity(ctx: RequestContext, params: dict[str, Any]) -> dict[
     org = require_active_organization(ctx, params["OrganizationId"])
     entity = _require_member(ctx, org["id"], params["EntityId"])
     filters = params.get("Filters", {})
-    where, args = entities.filter_clause(filters, _GROUP_NAME_FILTER)
+    where, args = entity_lists.filter_clause(filters, _GROUP_NAME_FILTER)
     rows, next_token = ctx.page(params, _GROUPS_SELECT, f"gm.member_id = ?{where}", [entity.id, *args],
                                 ("gm.created_at", "gm.group_id"),
-                                [org["id"], entity.id, entities.filter_query(filters)])
+                                [org["id"], entity.id, entity_lists.filter_query(filters)])
     return {"Groups": [{"GroupId": r["group_id"], "GroupName": r["name"]} for r in rows], "NextToken": next_token}

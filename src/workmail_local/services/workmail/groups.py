@@ -17,7 +17,7 @@ from workmail_local import ids
 from workmail_local.context import RequestContext
 from workmail_local.protocol.model import load_service
 from workmail_local.protocol.validate import java_pattern
-from workmail_local.services.workmail import entities, lifecycle
+from workmail_local.services.workmail import entities, entity_lists, lifecycle
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.services.workmail.entities import GROUP
 from workmail_local.services.workmail.organizations import require_active_organization
@@ -26,7 +26,7 @@ from workmail_local.services.workmail.organizations import require_active_organi
 # a group name must be Latin-1 as a whole.
 _WHOLE_NAME = regex.compile(java_pattern(load_service("workmail").model.shape_for("GroupName").metadata["pattern"]))
 # What a ListGroups page says of each group: member → column.
-_SUMMARY = entities.summary_of(GROUP, {"Id": "id", "Email": "email", "Name": "name", "State": "state",
+_SUMMARY = entity_lists.summary_of(GROUP, {"Id": "id", "Email": "email", "Name": "name", "State": "state",
                                        "EnabledDate": "enabled_at", "DisabledDate": "disabled_at"})
 
 
@@ -80,7 +80,7 @@ def update_group(ctx: RequestContext, params: dict[str, Any]) -> None:
 @handlers("ListGroups")
 def list_groups(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    return entities.list_page(ctx, params, org["id"], _SUMMARY, entities.NAME_AND_EMAIL_FILTERS, "Groups")
+    return entity_lists.list_page(ctx, params, org["id"], _SUMMARY, entity_lists.NAME_AND_EMAIL_FILTERS, "Groups")
 
 
 @handlers("DeleteGroup")

@@ -19,7 +19,7 @@ from typing import Any
 
 from workmail_local import ids
 from workmail_local.context import RequestContext
-from workmail_local.services.workmail import addresses, entities, lifecycle
+from workmail_local.services.workmail import addresses, entities, entity_lists, lifecycle
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.services.workmail.entities import RESOURCE, Entity
 from workmail_local.services.workmail.organizations import require_active_organization
@@ -146,7 +146,7 @@ def delete_resource(ctx: RequestContext, params: dict[str, Any]) -> None:
 
 
 # What a ListResources page says of each resource: member → column.
-_SUMMARY = entities.summary_of(RESOURCE, {
+_SUMMARY = entity_lists.summary_of(RESOURCE, {
     "Id": "id", "Email": "email", "Name": "name", "Type": "resource_type", "State": "state",
     "EnabledDate": "enabled_at", "DisabledDate": "disabled_at", "Description": "description",
 })
@@ -155,4 +155,4 @@ _SUMMARY = entities.summary_of(RESOURCE, {
 @handlers("ListResources")
 def list_resources(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    return entities.list_page(ctx, params, org["id"], _SUMMARY, entities.NAME_AND_EMAIL_FILTERS, "Resources")
+    return entity_lists.list_page(ctx, params, org["id"], _SUMMARY, entity_lists.NAME_AND_EMAIL_FILTERS, "Resources")

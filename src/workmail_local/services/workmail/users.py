@@ -13,7 +13,7 @@ from workmail_local import ids
 from workmail_local.context import RequestContext
 from workmail_local.mailbox_auth.passwords import hash_password, policy_violation
 from workmail_local.services.identitycenter.instances import ensure_instance
-from workmail_local.services.workmail import entities, lifecycle
+from workmail_local.services.workmail import entities, entity_lists, lifecycle
 from workmail_local.services.workmail.api import errors, handlers
 from workmail_local.services.workmail.entities import USER
 from workmail_local.services.workmail.organizations import WORKMAIL_DIRECTORY_TYPE, require_active_organization
@@ -113,7 +113,7 @@ def describe_user(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]
 
 
 # What a ListUsers page says of each user: member → column.
-_SUMMARY = entities.summary_of(USER, {
+_SUMMARY = entity_lists.summary_of(USER, {
     "Id": "id", "Email": "email", "Name": "name", "DisplayName": "display_name", "State": "state",
     "UserRole": "role", "EnabledDate": "enabled_at", "DisabledDate": "disabled_at",
     "IdentityProviderUserId": "identity_provider_user_id",
@@ -124,7 +124,7 @@ _SUMMARY = entities.summary_of(USER, {
 @handlers("ListUsers")
 def list_users(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     org = require_active_organization(ctx, params["OrganizationId"])
-    return entities.list_page(ctx, params, org["id"], _SUMMARY, PREFIX_FILTERS, "Users")
+    return entity_lists.list_page(ctx, params, org["id"], _SUMMARY, PREFIX_FILTERS, "Users")
 
 
 @handlers("UpdateUser")
