@@ -137,6 +137,24 @@ def test_remembered_header_lines_are_bounded_and_keep_their_answers(monkeypatch:
             canonical = sigv4_canonical.canonical_bytes("POST", "/", "", {b"x-remembered": value}, form, b"")
             assert canonical.split(b"\n")[3] == f"x-remembered:v{n} two".encode(), round_
             assert len(seen) <= 4
+    long_value = b"x" * (sigv4_canonical.REMEMBERED_VALUE_BYTES + 1)
+    seen.clear()
+    canonical = sigv4_canonical.canonical_bytes("POST", "/", "", {b"x-remembered": long_value}, form, b"")
+    assert canonical.split(b"\n")[3] == b"x-remembered:" + long_value
+    assert seen == {}  # a long value is written, not kept
+
+
+def test_a_header_that_does_not_verify_leaves_no_signed_form_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workmail_local.protocol import sigv4
+
+    sigv4._VERIFIED_HEADERS.clear()
+    wire = sign(monkeypatch)
+    assert outcome(wire.with_header("authorization", wire.header("authorization")[:-4] + "0000"))[0] \
+        == "InvalidSignatureException"
+    assert sigv4._VERIFIED_HEADERS == {}
+    assert outcome(wire) == ("ok", KEY)
+    (_, _, form), = sigv4._VERIFIED_HEADERS.values()
+    assert {line for _, _, seen in form.names for line in seen.values()} >= {b"x-amz-target:" + wire.headers[b"x-amz-target"]}
 
 
 @pytest.mark.parametrize("path", ["", "/", "//", "/a/b", "/a/./b/../c/", "/a%20b/c~d", "/x/..", "/a//b/"])

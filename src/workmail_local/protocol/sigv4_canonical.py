@@ -49,25 +49,27 @@ def sign(secret: str, date: str, region: str, service: str, string_to_sign: byte
 #: The SHA-256 of nothing: hashes start as copies of it (OpenSSL 3 looks the digest up
 #: again for every new one, which cost as much as hashing a request body).
 _SHA256 = hashlib.sha256()
-#: The most header lines one SignedHeaders entry remembers before it starts again.
+#: The most header lines one SignedHeaders entry remembers before it starts again, and
+#: the longest value whose line it keeps.
 REMEMBERED_LINES = 64
+REMEMBERED_VALUE_BYTES = 256
 
 
 class SignedForm(NamedTuple):
-    """What a SignedHeaders list contributes to every canonical request it signs, worked
-    out once per list: for each header, its name to look up (latin-1, as it came), its
-    line's start (UTF-8, as botocore hashes the text) and the lines of the values it was
-    last seen with (a client sends the same host, target and content type all day); and
-    the list's own line."""
+    """What a SignedHeaders list contributes to every canonical request it signs: for each
+    header, its name to look up (latin-1, as it came), its line's start (UTF-8, as botocore
+    hashes the text) and the lines of the short values it was last seen with (a client
+    sends the same host, target and content type all day); and the list's own line.
+
+    A form is made per request until its header verifies; ``sigv4.verify`` then keeps it
+    with the header (bounded, as that memo is), so nothing a caller sends unsigned is kept."""
 
     names: tuple[tuple[bytes, bytes, dict[bytes, bytes]], ...]
     line: bytes
 
 
-@lru_cache(maxsize=256)
 def signed_form(signed_headers: tuple[str, ...]) -> SignedForm:
-    """The :class:`SignedForm` of a SignedHeaders list (cached: a client signs the same
-    few lists all day)."""
+    """A new :class:`SignedForm` of a SignedHeaders list."""
     return SignedForm(tuple((name.encode("latin-1"), name.encode("utf-8") + b":", {}) for name in signed_headers),
                       ";".join(signed_headers).encode("utf-8"))
 
@@ -99,9 +101,10 @@ def canonical_bytes(method: str, raw_path: str, query: str, headers: Mapping[byt
         line = seen.get(value)
         if line is None:
             line = header_line(label, value)
-            if len(seen) >= REMEMBERED_LINES:
-                seen.clear()
-            seen[value] = line
+            if len(value) <= REMEMBERED_VALUE_BYTES:
+                if len(seen) >= REMEMBERED_LINES:
+                    seen.clear()
+                seen[value] = line
         lines.append(line)
     lines.append(b"")
     lines.append(form.line)
