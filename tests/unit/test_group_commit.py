@@ -215,10 +215,14 @@ def test_a_request_commit_is_deferred_with_synchronous_normal(tmp_path: Path) ->
         store.close()
 
 
-def test_memory_postgres_and_workers_never_group(tmp_path: Path) -> None:
+def test_postgres_and_workers_never_group_and_memory_groups_with_nothing_to_sync(tmp_path: Path) -> None:
+    assert not NEVER.enabled  # PostgreSQL's store keeps it (store/postgres.py)
     memory = Store(None)
-    assert memory.group_commit is NEVER and not NEVER.enabled
-    memory.close()
+    try:
+        assert memory.group_commit is not NEVER and memory.group_commit.enabled
+        assert memory.group_commit.wal_path is None
+    finally:
+        memory.close()
     Store(tmp_path / "db.sqlite3").close_keeping_claim()  # migrated, as the parent of the workers does
     worker = WorkerStore(tmp_path / "db.sqlite3")
     try:
@@ -393,6 +397,55 @@ def test_non_durable_writes_share_a_batch_committed_without_an_fsync(
         assert events == [] and not group.pending  # committed, and no fsync was needed
     finally:
         store.close()
+
+
+def test_in_memory_the_requests_of_a_turn_share_one_transaction_and_nothing_is_synced(
+        in_request: None, disk: Disk, events: list[str]) -> None:
+    store = Store(None)
+    group = store.group_commit
+    counting = store._tx.cursor = CountingCursor(store._tx.cursor)
+    try:
+        store.run(put("first"))  # durable, as a CreateUser is: in memory there is no disk to wait for
+        store.run(put("second"), durable=False)
+        assert store.run(read("first")) == "v"  # a read joins the batch and sees its writes
+        assert counting.begins == 1 and group.committed == 3 and group.pending and not group.needs_sync
+        asyncio.run(group.wait(group.committed))
+        assert not group.pending and store._conn.get_autocommit()  # committed, the transaction ended
+        assert events == []  # no fsync, and none attempted (the store has no log to sync)
+        assert store.run(read("second")) == "v"
+        assert counting.begins == 2
+    finally:
+        store.close()
+
+
+def test_in_memory_the_writes_of_one_turn_of_the_loop_are_answered_after_one_commit(
+        events: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    application = App(Settings(in_memory=True))
+    application.access_log.stream = io.StringIO()
+    organization = aws(application, "CreateOrganization", {"Alias": "memory-batch"})["OrganizationId"]
+    monkeypatch.setattr(ARRIVALS, "unanswered", 8)
+    commits: list[int] = []
+    end_batch = application.store.end_batch
+
+    def counted_end_batch() -> None:
+        if application.store._batch_open:
+            commits.append(len(events))  # how many answers were sent before this commit
+        end_batch()
+
+    monkeypatch.setattr(application.store, "end_batch", counted_end_batch)
+    monkeypatch.setattr(application.store.group_commit, "end_batch", counted_end_batch)
+
+    async def main() -> list[tuple[int, Any]]:
+        return await asyncio.gather(*(create_user(application, events, organization, n) for n in range(8)))
+
+    try:
+        answers = asyncio.run(main())
+        assert [status for status, _ in answers] == [200] * 8
+        assert commits == [0]  # one commit of the eight writes, before any answer
+        users = aws(application, "ListUsers", {"OrganizationId": organization, "MaxResults": 100})["Users"]
+        assert {u["Name"] for u in users} >= {f"user-{n}" for n in range(8)}
+    finally:
+        application.store.close()
 
 
 @pytest.mark.parametrize("first_durable", [True, False])

@@ -105,10 +105,12 @@ class GroupCommit:
     needed); only the loop's thread changes either. A request that waits needs
     ``committed`` as it was when its work ended: every write it may have seen."""
 
-    def __init__(self, wal_path: Path | None) -> None:
-        #: The write-ahead log to fsync; ``None``: this store never defers a sync.
+    def __init__(self, wal_path: Path | None, batches: bool | None = None) -> None:
+        #: The write-ahead log to fsync; ``None``: nothing to sync (no file, or not ours to sync).
         self.wal_path = wal_path
-        self.enabled = wal_path is not None
+        #: Whether the loop's requests share transactions (``store/turns.py``): an SQLite
+        #: file's, and an in-memory database's, which groups them with no sync to share.
+        self.enabled = wal_path is not None if batches is None else batches
         self.committed = 0
         self.synced = 0
         self.waiting = 0  # requests in wait(), yielding to the others
@@ -127,7 +129,7 @@ class GroupCommit:
         (``durable``: one whose answer waits for the disk)."""
         self._batch_from = self.committed
         self.committed += 1
-        if durable:
+        if durable and self.wal_path is not None:  # in memory, nothing reaches a disk
             self.needs_sync = True
 
     def lose(self, error: BaseException) -> None:
@@ -221,5 +223,5 @@ class GroupCommit:
             self._fd = None
 
 
-#: What a store that never defers a sync holds (memory, PostgreSQL, the workers' file).
+#: What a store whose requests never share a transaction holds (PostgreSQL, the workers' file).
 NEVER = GroupCommit(None)

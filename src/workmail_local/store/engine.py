@@ -77,8 +77,11 @@ class Store(TurnTransactions):
         # One connection shared by the event loop and any worker thread: serialize use.
         self._lock = threading.RLock()
         self._sync = SyncMode()
-        if path is not None and self.groups_commits:
-            self.group_commit = GroupCommit(path.with_name(path.name + "-wal"))
+        if self.groups_commits:
+            # The loop's requests share transactions: on a file, with one sync of its log;
+            # in memory, to save each request its BEGIN and COMMIT.
+            self.group_commit = GroupCommit(path.with_name(path.name + "-wal") if path is not None else None,
+                                            batches=True)
             self.group_commit.end_batch = self.end_batch
         # The requests' transaction left open for the next ones (store/turns.py): the
         # batch of their writes, or a read transaction.

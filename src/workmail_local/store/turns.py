@@ -1,5 +1,6 @@
 """The requests of one turn of the event loop share one SQLite transaction, as methods of
-:class:`~workmail_local.store.engine.Store` (a mixin, as ``pipeline.py`` is the app's).
+:class:`~workmail_local.store.engine.Store` (a mixin, as ``pipeline.py`` is the app's):
+on a database file, and in memory (where the group commit has no log to sync).
 
 A request that writes leaves its transaction open as the *batch*: the requests after it
 run in savepoints of it, and the group commit their answers await commits it (and syncs
@@ -85,7 +86,8 @@ class TurnTransactions:
         its own writes only. Its answer waits for the batch's commit, which it may have seen
         (and for its sync, once a durable write changed the batch)."""
         cursor, group = self._tx.cursor, self.group_commit
-        watch = durable and not group.needs_sync  # whether its writes would make the batch need a sync
+        # Whether its writes would make the batch need a sync (never in memory: no log to sync).
+        watch = durable and group.wal_path is not None and not group.needs_sync
         changes = self._conn.total_changes() if watch else 0
         cursor.execute("SAVEPOINT request")
         try:
